@@ -1,0 +1,146 @@
+"""Plan geometry of subcatchments: area, overland flow length, characteristic width, outline.
+
+Pure functions over shapely geometries whose coordinates are in a district's CRS, x first
+(easting or longitude, as GeoJSON, RFC 7946 §3.1.1). Lengths and areas come out in metres
+and square metres: planar for a CRS projected in metres, geodesic (on the CRS's ellipsoid)
+for a geographic CRS. Any other CRS is refused: guessing a unit would give a silently wrong area.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+Measurement = Literal["planar", "geodesic"]
+
+
+def parse_crs(text: str) -> pyproj.CRS:
+    """The CRS named by ``text`` (``"EPSG:4548"``, WKT, PROJ string). Raises ValueError."""
+    try:
+        return pyproj.CRS.from_user_input(text)
+    except pyproj.exceptions.CRSError as err:
+        raise ValueError(f"not a CRS pyproj can read: {text!r}") from err
+
+
+def measurement(crs: pyproj.CRS) -> Measurement:
+    """How areas are measured in ``crs``: ``"planar"`` (projected, metres) or ``"geodesic"``.
+
+    Raises
+    ------
+    ValueError
+        If the CRS is neither geographic (degrees) nor projected in metres (e.g. US feet).
+    """
+    axes = crs.axis_info[:2]
+    if crs.is_projected and axes and all(a.unit_name in ("metre", "meter") for a in axes):
+        return "planar"
+    if crs.is_geographic and axes and all("degree" in a.unit_name for a in axes):
+        return "geodesic"
+    units = ", ".join(sorted({a.unit_name for a in axes})) or "none"
+    raise ValueError(
+        f"CRS {crs.name!r} has axes in {units}; use a CRS projected in metres "
+        "(e.g. EPSG:4548 CGCS2000 / 3-degree GK CM 117E) or a geographic one (e.g. EPSG:4326)"
+    )
+
+
+def polygon_parts(geometry: BaseGeometry) -> list[Polygon]:
+    """The polygons of a Polygon or MultiPolygon. Raises ValueError for other types."""
+    if isinstance(geometry, Polygon):
+        return [geometry]
+    if isinstance(geometry, MultiPolygon):
+        return list(geometry.geoms)
+    raise ValueError(f"expected a Polygon or MultiPolygon, got a {geometry.geom_type}")
+
+
+def geometry_problem(geometry: BaseGeometry) -> str | None:
+    """What is wrong with a (multi)polygon as a subcatchment outline, or None if nothing."""
+    try:
+        polygon_parts(geometry)
+    except ValueError as err:
+        return str(err)
+    if geometry.is_empty:
+        return "the geometry is empty"
+    coords = shapely.get_coordinates(geometry)
+    if not math.isfinite(float(coords.sum())):
+        return "the geometry has non-finite coordinates"
+    if not geometry.is_valid:
+        return f"invalid geometry: {shapely.is_valid_reason(geometry)}"
+    if geometry.area <= 0.0:
+        return "the geometry has zero area"
+    return None
+
+
+def check_geographic_range(geometry: BaseGeometry) -> None:
+    """Raise ValueError if coordinates cannot be longitude/latitude (a projected file, mislabelled)."""
+    xmin, ymin, xmax, ymax = geometry.bounds
+    if xmin < -180.0 or xmax > 180.0 or ymin < -90.0 or ymax > 90.0:
+        raise ValueError(
+            f"coordinates (x {xmin:.6g}..{xmax:.6g}, y {ymin:.6g}..{ymax:.6g}) are not "
+            "longitude/latitude in degrees; is the district's crs the one the file was drawn in?"
+        )
+
+
+def plan_area_m2(geometry: BaseGeometry, crs: pyproj.CRS) -> float:
+    """Plan area of a (multi)polygon, holes excluded. [m²]
+
+    Planar (shapely) area for a CRS projected in metres; geodesic area on the CRS's ellipsoid
+    (``pyproj.Geod.geometry_area_perimeter``, Karney 2013, doi:10.1007/s00190-012-0578-z) for a
+    geographic CRS.
+    """
+    if measurement(crs) == "planar":
+        return float(geometry.area)
+    geod = crs.get_geod()
+    # Summed part by part: a part's signed area follows its ring orientation.
+    return sum(abs(geod.geometry_area_perimeter(part)[0]) for part in polygon_parts(geometry))
+
+
+def overland_flow_length_m(polygon: Polygon, crs: pyproj.CRS) -> float:
+    """Estimated maximum overland flow length of one polygon. [m]
+
+    The shorter side of the polygon's minimum rotated rectangle (``shapely.oriented_envelope``):
+    runoff is taken to cross the subcatchment's narrow direction to a collector along its long
+    side. A geographic polygon is first projected onto a Lambert azimuthal equal-area plane
+    centred on it. A square of side a gives a, a 400 m × 30 m strip gives 30 m.
+    """
+    if measurement(crs) == "geodesic":
+        polygon = _to_local_plane(polygon, crs)
+    ring = shapely.get_coordinates(shapely.oriented_envelope(polygon))
+    sides = [math.dist(ring[0], ring[1]), math.dist(ring[1], ring[2])]
+    return min(sides)
+
+
+def characteristic_width_m(geometry: BaseGeometry, crs: pyproj.CRS) -> float:
+    """Characteristic width of a subcatchment's overland flow. [m]
+
+    Notes
+    -----
+    SWMM's rule: width = area / average maximum overland flow length (Rossman 2015, SWMM 5.1
+    User's Manual, EPA/600/R-14/413b, ch. 3, Subcatchments; Rossman & Huber 2016, SWMM
+    Reference Manual Vol. I Hydrology, EPA/600/R-15/162A, ch. 3). Per polygon,
+    W = A / L with L from :func:`overland_flow_length_m`; the parts of a MultiPolygon drain
+    side by side, so their widths add. The manual treats width as a calibration parameter:
+    give ``width_m`` where it is known.
+    """
+    return sum(
+        plan_area_m2(part, crs) / overland_flow_length_m(part, crs) for part in polygon_parts(geometry)
+    )
+
+
+def outline(geometry: BaseGeometry, crs: pyproj.CRS) -> tuple[tuple[float, float], ...]:
+    """Exterior ring (closed) of the polygon, or of a MultiPolygon's largest part, for maps."""
+    largest = max(polygon_parts(geometry), key=lambda part: plan_area_m2(part, crs))
+    return tuple((float(x), float(y)) for x, y in largest.exterior.coords)
+
+
+def _to_local_plane(polygon: Polygon, crs: pyproj.CRS) -> Polygon:
+    centre = polygon.centroid
+    plane = pyproj.CRS.from_dict(
+        {"proj": "laea", "lat_0": centre.y, "lon_0": centre.x, "ellps": "WGS84", "units": "m"}
+    )
+    transformer = pyproj.Transformer.from_crs(crs, plane, always_xy=True)
+    return shapely.transform(polygon, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
