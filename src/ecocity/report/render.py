@@ -1,0 +1,119 @@
+"""Write the sponge-city assessment report: one self-contained HTML file.
+
+The figures and tables come from pure functions (:mod:`~ecocity.report.figures`,
+:mod:`~ecocity.report.maps`, :mod:`~ecocity.report.tables`); this module only puts them into
+the jinja2 template (autoescaped) with plotly.js inlined, so the file opens offline.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from plotly.offline import get_plotlyjs
+
+from ecocity.errors import InputError
+from ecocity.report import figures, maps, tables
+from ecocity.report.labels import Labels
+
+REPORT_FILE_NAME = "report.html"
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
+                  "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("ecocity.report", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+
+
+def _check(results: dict) -> None:
+    scenarios = results.get("scenarios")
+    if not isinstance(scenarios, list) or not scenarios:
+        raise InputError("results must hold a non-empty list of scenarios", field="scenarios")
+    for k, scenario in enumerate(scenarios):
+        if not isinstance(scenario, dict) or not scenario.get("name"):
+            raise InputError("every scenario needs a name", record=f"scenarios[{k}]", field="name")
+
+
+def _figures(results: dict, labels: Labels) -> dict:
+    """Every figure the template draws, by section; an absent input gives no figure."""
+    periods = figures.return_periods_yr(results)
+    return {
+        "maps": maps.map_figures(results, labels),
+        "capture_curve": figures.capture_curve_figure(results, labels) if results.get("capture_curve") else None,
+        "water_balance": figures.water_balance_figure(results, labels)
+        if any(s.get("water_balance_mm") for s in results["scenarios"]) else None,
+        "hyetograph": figures.hyetograph_figure(results, labels) if results.get("design_storm") else None,
+        "hydrographs": [figures.hydrograph_figure(results, p, labels) for p in periods],
+        "costs": figures.cost_figure(results, labels)
+        if any(s.get("cost") for s in results["scenarios"]) else None,
+    }
+
+
+def report_html(results: dict, *, language: str = "en") -> str:
+    """The report for ``results`` as one HTML document (a string).
+
+    Raises
+    ------
+    InputError
+        If ``results`` has no scenarios, a scenario has no name, or ``language`` is not
+        ``"en"`` or ``"zh"``.
+    """
+    _check(results)
+    labels = Labels(language)
+    scenarios = results["scenarios"]
+    return _environment().get_template("report.html").render(
+        L=labels,
+        lang="zh-CN" if language == "zh" else "en",
+        results=results,
+        scenarios=scenarios,
+        header=tables.header(results, labels),
+        summary=tables.summary_rows(results, labels),
+        measures=[(s, tables.measure_rows(s, labels)) for s in scenarios],
+        sub_areas=tables.sub_area_tables(results, labels),
+        scope_label=lambda scope: tables.scope_label(scope, labels),
+        flooding=tables.flooding_table(results),
+        costs=tables.cost_rows(results, labels),
+        cost_by_lid=tables.cost_by_lid_rows(results, labels),
+        sources=tables.source_rows(results, labels),
+        figures=_figures(results, labels),
+        plotly_config=_PLOTLY_CONFIG,
+        plotly_js=get_plotlyjs(),
+    )
+
+
+def render_report(results: dict, path: Path, *, language: str = "en") -> Path:
+    """Write the sponge-city assessment report of ``results`` as one self-contained HTML file.
+
+    Parameters
+    ----------
+    results
+        What ``ecocity assess`` writes as ``results.json`` (district, capture curve, scenarios
+        with indicators, water balance, costs, design storms and flooding, map, sources). Optional
+        parts that are missing or null are shown as "—".
+    path
+        The HTML file to write; if it is an existing folder, ``report.html`` inside it. Missing
+        parent folders are created.
+    language
+        ``"en"`` (English) or ``"zh"`` (中文).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    InputError
+        If ``results`` has no scenarios, a scenario has no name, or the language is unknown.
+    """
+    path = Path(path)
+    target = path / REPORT_FILE_NAME if path.is_dir() else path
+    html = report_html(results, language=language)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+    return target

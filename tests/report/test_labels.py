@@ -1,0 +1,48 @@
+"""The bilingual label table: complete in both languages, return-period names, fallbacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecocity import InputError
+from ecocity.report.labels import Labels, _table
+
+DISTRICT_INDICATORS = ("capture_ratio", "tss_reduction", "share_of_area_meeting_target",
+                       "runoff_volume_mm", "peak_flow_reduction_P2", "volume_reduction_P5",
+                       "flood_volume_m3", "flooded_nodes", "capital_cost_yuan",
+                       "cost_per_m3_retained_yuan")
+
+
+def test_every_label_exists_in_english_and_chinese():
+    table = _table()
+    for section in ("text", "confidence", "lid", "unit", "indicator"):
+        for key, entry in table[section].items():
+            assert entry["en"].strip() and entry["zh"].strip(), f"{section}.{key}"
+
+
+@pytest.mark.parametrize("name", DISTRICT_INDICATORS)
+def test_district_indicators_have_their_own_labels(name):
+    english, chinese = Labels("en").indicator(name), Labels("zh").indicator(name)
+    assert english.text != name and chinese.text != name
+    assert english.format is not None
+
+
+def test_return_period_suffix_names_the_period():
+    assert Labels("en").indicator("peak_flow_reduction_P2").text == "Peak outfall flow reduction (P = 2 yr)"
+    assert Labels("zh").indicator("volume_reduction_P5").text == "排口径流总量削减率 (P = 5 年)"
+    assert Labels("en").indicator("peak_flow_reduction_P2.5").return_period_yr == 2.5
+
+
+def test_unknown_keys_fall_back_to_the_key():
+    labels = Labels("zh")
+    assert labels.indicator("groundwater_recharge_mm").text == "groundwater_recharge_mm"
+    assert labels.indicator("groundwater_recharge_mm").format is None
+    assert labels.indicator("mystery_P3").text == "mystery_P3"
+    assert labels.text("no_such_heading") == "no_such_heading"
+    assert labels.lid("floating_wetland") == "floating_wetland"
+    assert labels.confidence("X9") == ""
+
+
+def test_unknown_language_is_an_input_error():
+    with pytest.raises(InputError, match="language must be one of en, zh"):
+        Labels("fr")
