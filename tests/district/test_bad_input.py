@@ -120,6 +120,16 @@ SUBCATCHMENT_CASES = {
         _geometry(0, {"type": "Point", "coordinates": [470000, 4418400]}),
         "subcatchments.geojson", "record 'R1', field 'geometry'.*Polygon",
     ),
+    "infinite coordinate": (
+        _write("subcatchments.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+               '"properties": {"id": "X", "imperviousness": 0.5, "slope_percent": 1, "soil": "loam", "outlet": "O"}, '
+               '"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1e999, 0], [1, 1], [0, 0]]]}}]}'),
+        "subcatchments.geojson", "record 'X', field 'geometry'.*non-finite",
+    ),
+    "NaN in the file": (
+        _write("subcatchments.geojson", '{"type": "FeatureCollection", "features": [NaN]}'),
+        "subcatchments.geojson", "NaN is not a number",
+    ),
     "ring of two points": (
         _geometry(0, {"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]}),
         "subcatchments.geojson", "record 'R1', field 'geometry'",

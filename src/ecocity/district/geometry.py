@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 import pyproj
 import shapely
+import shapely.affinity
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -58,7 +59,10 @@ def polygon_parts(geometry: BaseGeometry) -> list[Polygon]:
 
 
 def geometry_problem(geometry: BaseGeometry) -> str | None:
-    """What is wrong with a (multi)polygon as a subcatchment outline, or None if nothing."""
+    """What is wrong with a (multi)polygon as a subcatchment outline, or None if nothing.
+
+    GEOS's validity rules (OGC Simple Features) also refuse degenerate, zero-area rings.
+    """
     try:
         polygon_parts(geometry)
     except ValueError as err:
@@ -70,8 +74,6 @@ def geometry_problem(geometry: BaseGeometry) -> str | None:
         return "the geometry has non-finite coordinates"
     if not geometry.is_valid:
         return f"invalid geometry: {shapely.is_valid_reason(geometry)}"
-    if geometry.area <= 0.0:
-        return "the geometry has zero area"
     return None
 
 
@@ -109,6 +111,9 @@ def overland_flow_length_m(polygon: Polygon, crs: pyproj.CRS) -> float:
     """
     if measurement(crs) == "geodesic":
         polygon = _to_local_plane(polygon, crs)
+    else:  # GEOS's rectangle loses precision far from the origin (1e-4 on a 1 m square at 4e6 m)
+        centre = polygon.centroid
+        polygon = shapely.affinity.translate(polygon, -centre.x, -centre.y)
     ring = shapely.get_coordinates(shapely.oriented_envelope(polygon))
     sides = [math.dist(ring[0], ring[1]), math.dist(ring[1], ring[2])]
     return min(sides)

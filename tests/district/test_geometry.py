@@ -1,0 +1,134 @@
+"""Plan area, overland flow length, characteristic width and outline of subcatchment polygons."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pyproj
+import pytest
+import shapely
+from hypothesis import given
+from hypothesis import strategies as st
+from shapely import affinity
+from shapely.geometry import MultiPolygon, Polygon, box
+
+from ecocity.district import geometry as geo
+from ecocity.district.load import load_district
+
+from .helpers import edit_features, replace_text
+
+GK_117E = pyproj.CRS("EPSG:4548")  # CGCS2000 / 3-degree Gauss-Kruger CM 117E
+WGS84 = pyproj.CRS("EPSG:4326")
+
+
+def test_projected_metre_crs_is_measured_in_the_plane_and_geographic_on_the_ellipsoid():
+    assert geo.measurement(GK_117E) == "planar"
+    assert geo.measurement(WGS84) == "geodesic"
+
+
+@pytest.mark.parametrize("crs", ["EPSG:2263", "EPSG:2227"])  # US survey feet
+def test_a_crs_in_feet_is_refused(crs):
+    with pytest.raises(ValueError, match="metres"):
+        geo.measurement(pyproj.CRS(crs))
+
+
+def test_planar_area_is_shapely_area_without_the_holes():
+    outer = box(0, 0, 100, 100)
+    with_hole = Polygon(outer.exterior.coords, [box(10, 10, 30, 30).exterior.coords])
+    assert geo.plan_area_m2(with_hole, GK_117E) == pytest.approx(with_hole.area, rel=1e-12)
+    assert geo.plan_area_m2(with_hole, GK_117E) == pytest.approx(10_000 - 400, rel=1e-12)
+
+
+def test_geodesic_area_is_pyproj_geod_area_whatever_the_ring_orientation():
+    cell = box(116.65, 39.90, 116.652, 39.901)
+    expected = abs(WGS84.get_geod().geometry_area_perimeter(cell)[0])
+    assert geo.plan_area_m2(cell, WGS84) == pytest.approx(expected, rel=1e-12)
+    assert geo.plan_area_m2(cell.reverse(), WGS84) == pytest.approx(expected, rel=1e-12)
+    parts = MultiPolygon([cell, affinity.translate(cell, 0.01).reverse()])
+    assert geo.plan_area_m2(parts, WGS84) == pytest.approx(2 * expected, rel=1e-6)
+
+
+def test_geographic_district_areas_match_its_projected_twin(small_copy):
+    """The same polygons in EPSG:4326 and in GK CM 117E: areas agree to GK scale error (< 0.1 %)."""
+    projected = load_district(small_copy)
+    to_lonlat = pyproj.Transformer.from_crs(GK_117E, WGS84, always_xy=True)
+
+    def reproject(features):
+        for feature in features:
+            ring = feature["geometry"]["coordinates"][0]
+            feature["geometry"]["coordinates"][0] = [list(to_lonlat.transform(x, y)) for x, y in ring]
+
+    edit_features(small_copy, reproject)
+    replace_text(small_copy / "district.toml", '"EPSG:4548"', '"EPSG:4326"')
+    geographic = load_district(small_copy)
+    for flat, curved in zip(projected.subcatchments, geographic.subcatchments, strict=True):
+        assert curved.area_m2 == pytest.approx(flat.area_m2, rel=1e-3)
+        ring = Polygon(curved.polygon)
+        assert curved.area_m2 == pytest.approx(abs(WGS84.get_geod().geometry_area_perimeter(ring)[0]), rel=1e-9)
+        if flat.id != "RD":  # RD's width is given
+            assert curved.width_m == pytest.approx(flat.width_m, rel=1e-2)
+
+
+def test_flow_length_is_the_short_side_of_the_minimum_rotated_rectangle():
+    strip = affinity.rotate(box(0, 0, 400, 30), 37, origin="centroid")
+    assert geo.overland_flow_length_m(strip, GK_117E) == pytest.approx(30.0, rel=1e-9)
+
+
+@given(
+    long_m=st.floats(1.0, 2000.0),
+    short_m=st.floats(1.0, 2000.0),
+    angle_deg=st.floats(0.0, 180.0),
+)
+def test_width_of_a_rectangle_is_its_long_side_and_width_times_flow_length_is_area(long_m, short_m, angle_deg):
+    rectangle = affinity.rotate(box(470_000, 4_418_000, 470_000 + long_m, 4_418_000 + short_m), angle_deg)
+    width = geo.characteristic_width_m(rectangle, GK_117E)
+    assert width == pytest.approx(max(long_m, short_m), rel=1e-6)
+    assert width * geo.overland_flow_length_m(rectangle, GK_117E) == pytest.approx(rectangle.area, rel=1e-6)
+
+
+def test_a_square_is_as_wide_as_its_side():
+    assert geo.characteristic_width_m(box(0, 0, 120, 120), GK_117E) == pytest.approx(120.0, rel=1e-12)
+
+
+def test_widths_of_multipolygon_parts_add_and_the_outline_is_the_largest_part():
+    big, small = box(0, 0, 200, 100), box(500, 0, 550, 50)
+    parts = MultiPolygon([small, big])
+    assert geo.characteristic_width_m(parts, GK_117E) == pytest.approx(200.0 + 50.0, rel=1e-12)
+    assert Polygon(geo.outline(parts, GK_117E)).equals(big)
+
+
+def test_outline_is_the_closed_exterior_ring_as_float_pairs():
+    ring = geo.outline(box(0, 0, 2, 1), GK_117E)
+    assert ring[0] == ring[-1] and all(isinstance(c, float) for xy in ring for c in xy)
+
+
+@pytest.mark.parametrize(
+    ("make_geometry", "problem"),
+    [
+        (lambda: Polygon([(0, 0), (10, 10), (10, 0), (0, 10)]), "Self-intersection"),
+        (lambda: Polygon([(0, 0), (5, 0), (10, 0)]), "invalid"),
+        (lambda: shapely.Point(0, 0), "Polygon or MultiPolygon"),
+        (lambda: Polygon(), "empty"),
+        (lambda: Polygon([(0, 0), (math.inf, 0), (1, 1)]), "non-finite"),
+    ],
+    ids=["bow tie", "zero area", "point", "empty", "infinite coordinate"],
+)
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_geometry_problem_names_what_is_wrong(make_geometry, problem):
+    assert problem in geo.geometry_problem(make_geometry())
+
+
+def test_a_valid_polygon_has_no_problem():
+    assert geo.geometry_problem(box(0, 0, 1, 1)) is None
+
+
+def test_geojson_feature_without_geometry_needs_both_area_and_width(small_copy):
+    def drop_geometry(features):
+        features[0]["geometry"] = None
+        features[0]["properties"].update(area_m2=1234.0, width_m=56.0)
+
+    edit_features(small_copy, drop_geometry)
+    r1 = load_district(small_copy).subcatchments[0]
+    assert (r1.area_m2, r1.width_m, r1.polygon) == (1234.0, 56.0, ())
+    assert json.loads((small_copy / "subcatchments.geojson").read_text())["features"][0]["geometry"] is None
