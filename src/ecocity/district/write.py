@@ -81,12 +81,21 @@ def scenario_toml(scenario: Scenario) -> str:
 
 
 def percent_of(fraction: float) -> float:
-    """``fraction`` × 100, nudged so that dividing the result by 100 gives ``fraction`` back exactly."""
+    """``fraction`` × 100, as the float p with p / 100 == ``fraction`` when there is one.
+
+    The loader reads a slope as ``slope_percent / 100``; every slope read from a file (or from
+    SWMM's %Slope) is such a quotient, and this finds its percentage again, so the slope round
+    trips exactly. A fraction that is no float's hundredth (about one in five arbitrary floats)
+    gets the nearest percentage: 1 ulp off after reading back.
+    """
     percent = fraction * 100.0
-    for candidate in (percent, math.nextafter(percent, math.inf), math.nextafter(percent, -math.inf)):
-        if candidate / 100.0 == fraction:
-            return candidate
-    return percent
+    candidates = [percent]
+    for direction in (math.inf, -math.inf):
+        step = percent
+        for _ in range(3):
+            step = math.nextafter(step, direction)
+            candidates.append(step)
+    return next((c for c in candidates if c / 100.0 == fraction), percent)
 
 
 def _feature(subcatchment: Subcatchment) -> dict[str, Any]:
@@ -144,13 +153,15 @@ def _toml_value(value: Any) -> str:
 
 
 def _file_stems(names: Iterable[str]) -> list[str]:
-    """Safe, distinct file stems for scenario names (the name itself is written in the file)."""
-    stems: list[str] = []
-    for name in names:
-        stem = re.sub(r"[^\w.-]+", "-", name).strip(".-") or "scenario"
-        while stem.lower() in (s.lower() for s in stems):
-            stem += "-"
-        stems.append(stem)
+    """Safe file stems for scenario names (each file also states its name).
+
+    The loader reads scenario files in file-name order; when the cleaned names would not sort
+    in the district's order, or would clash, they are numbered ``01-``, ``02-``, ...
+    """
+    stems = [re.sub(r"[^\w.-]+", "-", name).strip(".-") or "scenario" for name in names]
+    files = [f"{stem}.toml" for stem in stems]
+    if files != sorted(files) or len({f.lower() for f in files}) < len(files):
+        stems = [f"{index:02d}-{stem}" for index, stem in enumerate(stems, start=1)]
     return stems
 
 
