@@ -175,6 +175,18 @@ def test_a_read_only_store_reads_but_refuses_to_save(tmp_path):
         (tmp_path / "out").chmod(0o755)
 
 
+def test_a_store_without_write_permission_opens_read_only(tmp_path, monkeypatch):
+    store = Store.open(tmp_path / "out")
+    run_id = _save(store, _result(), hash_inputs("x"))
+    store.close()
+    monkeypatch.setattr("ecocity.store.engine.os.access", lambda path, mode: False)
+    readonly = Store.open(tmp_path / "out")
+    assert readonly.readonly
+    _assert_same_result(readonly.load(run_id), _result())
+    with pytest.raises(InputError, match="ecocity.db.*read-only"):
+        _save(readonly, _result(), hash_inputs("y"))
+
+
 def test_a_sqlite_url_keeps_series_beside_the_file(tmp_path):
     store = Store.open(f"sqlite:///{tmp_path / 'catalogue.db'}")
     run_id = _save(store, _result(), hash_inputs("x"))

@@ -1,0 +1,61 @@
+"""The Dask adapter: running tasks on a dask.distributed cluster, and a local one for tests.
+
+This is the only module that imports ``distributed``; swapping the scale-out engine touches
+this file alone. Workers of a cluster should run one thread each (``dask worker --nthreads 1``):
+models release the GIL rarely and SWMM is not re-entrant. Nanny-started workers already get
+``OMP/MKL/OPENBLAS_NUM_THREADS=1`` from distributed's ``nanny.pre-spawn-environ`` setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from distributed import Client, LocalCluster, as_completed
+
+from ecocity.compute.tasks import call_task, raise_task_error
+from ecocity.errors import EngineError
+
+Progress = Callable[[int, int], None]
+
+
+def run_on_cluster(
+    fn: Callable[..., Any], tasks: Sequence[Any], address: str, progress: Progress | None
+) -> list[Any]:
+    """Run every task on the Dask scheduler at ``address``; results in task order.
+
+    The first failing task cancels the others and is raised (see ``raise_task_error``).
+    The connection timeout is Dask's ``distributed.comm.timeouts.connect`` (30 s default).
+    """
+    try:
+        client = Client(address, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise EngineError(f"cannot reach the Dask scheduler at {address}: {err}") from err
+    with client:
+        futures = [client.submit(call_task, fn, task, pure=False) for task in tasks]
+        position = {future.key: index for index, future in enumerate(futures)}
+        results: list[Any] = [None] * len(tasks)
+        for done, future in enumerate(as_completed(futures, loop=client.loop), start=1):
+            index = position[future.key]
+            if future.status == "error":
+                error = future.exception()
+                client.cancel(futures)
+                raise_task_error(index, tasks[index], error)
+            results[index] = future.result()
+            if progress is not None:
+                progress(done, len(tasks))
+        return results
+
+
+@contextmanager
+def local_cluster(n_workers: int) -> Iterator[LocalCluster]:
+    """A Dask cluster on this machine: ``n_workers`` processes, one thread each, no dashboard.
+
+    Use its ``scheduler_address`` as ``run_tasks(..., dask_address=...)``; for tests and
+    benchmarks.
+    """
+    with LocalCluster(
+        n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster
