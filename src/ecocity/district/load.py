@@ -130,7 +130,9 @@ def _read_head(table: Mapping[str, Any], file: Path) -> tuple[str, str, pyproj.C
     head = _table(table, "district", DISTRICT_KEYS, file=file, required=True)
     for key in ("name", "crs"):
         if not isinstance(head.get(key), str) or not head[key].strip():
-            raise InputError(f"expected a non-empty text, got {head.get(key)!r}", file=file, record="district", field=key)
+            raise InputError(
+                f"expected a non-empty text, got {head.get(key)!r}", file=file, record="district", field=key
+            )
     try:
         crs = geo.parse_crs(head["crs"])
         geo.measurement(crs)

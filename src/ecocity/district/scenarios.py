@@ -124,7 +124,9 @@ def measure_from_table(
     if "design" in table:
         design = require_table(table["design"], file=file, record=record, field="design")
         table["design"] = _flatten(design)
-    measure = validated(Measure, table, file=file, record=record, whole_field="area_m2|share_of_cover|treated_share")
+    measure = validated(
+        Measure, table, file=file, record=record, whole_field="area_m2|share_of_cover|treated_share"
+    )
     if lid_types is not None and measure.lid not in lid_types:
         raise InputError(
             f"unknown LID type {measure.lid!r}; known types: {', '.join(sorted(lid_types))}",
@@ -166,7 +168,8 @@ def _flatten(design: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 def _check_places(measure: Measure, subcatchments: Collection[Subcatchment], *, file: Path, record: str) -> None:
     ids = {s.id for s in subcatchments}
     sub_areas = {s.sub_area for s in subcatchments}
-    for field, names, known in (("subcatchments", measure.subcatchments, ids), ("sub_areas", measure.sub_areas, sub_areas)):
+    places = (("subcatchments", measure.subcatchments, ids), ("sub_areas", measure.sub_areas, sub_areas))
+    for field, names, known in places:
         for name in names:
             if name not in known:
                 raise InputError(

@@ -26,7 +26,7 @@ FILE_NAME = "subcatchments.geojson"
 PROPERTIES = frozenset(
     {"id", *LAND_COVERS, "imperviousness", "slope_percent", "soil", "outlet", "area_m2", "width_m", "sub_area"}
 )
-SUBCATCHMENT_FIELDS = {"area_m2": "area_m2", "width_m": "width_m", "soil": "soil", "sub_area": "sub_area"}
+SUBCATCHMENT_FIELDS = {"slope": "slope_percent"}  # model field -> file property
 
 
 def read_subcatchments(path: Path, crs: pyproj.CRS) -> tuple[Subcatchment, ...]:
@@ -41,10 +41,15 @@ def read_subcatchments(path: Path, crs: pyproj.CRS) -> tuple[Subcatchment, ...]:
     """
     collection = _read_json(path)
     features = collection.get("features") if isinstance(collection, dict) else None
-    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection" or not isinstance(features, list):
+    if (
+        not (isinstance(collection, dict) and collection.get("type") == "FeatureCollection")
+        or not isinstance(features, list)
+    ):
         raise InputError("expected a GeoJSON FeatureCollection with a 'features' array", file=path)
     if not features:
-        raise InputError("the FeatureCollection has no features; a district needs at least one subcatchment", file=path)
+        raise InputError(
+            "the FeatureCollection has no features; a district needs at least one subcatchment", file=path
+        )
     subcatchments: list[Subcatchment] = []
     seen: set[str] = set()
     for index, feature in enumerate(features):
@@ -93,7 +98,9 @@ def subcatchment_from_feature(feature: Any, crs: pyproj.CRS, *, file: Path, inde
     if "sub_area" in props:
         data["sub_area"] = props["sub_area"]
     if isinstance(data["soil"], str) and not data["soil"].strip():
-        raise InputError("expected a soil texture class name, got an empty string", file=file, record=record, field="soil")
+        raise InputError(
+            "expected a soil texture class name, got an empty string", file=file, record=record, field="soil"
+        )
     return validated(Subcatchment, data, file=file, record=record, field_names=SUBCATCHMENT_FIELDS)
 
 
@@ -108,7 +115,9 @@ def land_cover_from_properties(props: dict[str, Any], *, file: Path, record: str
             )
         share = _number(props["imperviousness"], file=file, record=record, field="imperviousness")
         if not 0.0 <= share <= 1.0:
-            raise InputError(f"expected a fraction in [0, 1], got {share!r}", file=file, record=record, field="imperviousness")
+            raise InputError(
+                f"expected a fraction in [0, 1], got {share!r}", file=file, record=record, field="imperviousness"
+            )
         fractions = {"paved": share, "green": 1.0 - share}
     elif not fractions:
         raise InputError(
@@ -130,7 +139,9 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
-        raise InputError(f"JSON syntax error: {err.msg} at line {err.lineno} column {err.colno}", file=path) from err
+        raise InputError(
+            f"JSON syntax error: {err.msg} at line {err.lineno} column {err.colno}", file=path
+        ) from err
     except ValueError as err:
         raise InputError(str(err), file=path) from err
 
