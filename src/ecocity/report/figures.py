@@ -32,7 +32,8 @@ def _plain(text: str) -> str:
 
 
 def _layout(title: str, x_title: str, y_title: str, **extra) -> dict:
-    layout = {**_BASE_LAYOUT, "title": {"text": title}, **extra}
+    layout = {**_BASE_LAYOUT, "title": {"text": title, "x": 0.0, "xanchor": "left", "xref": "paper"},
+              **extra}
     layout["xaxis"] = {**_BASE_LAYOUT["xaxis"], "title": {"text": x_title}, **extra.get("xaxis", {})}
     layout["yaxis"] = {**_BASE_LAYOUT["yaxis"], "title": {"text": y_title}, **extra.get("yaxis", {})}
     return layout
@@ -158,7 +159,8 @@ def cost_figure(results: dict, labels: Labels) -> dict:
     minus = [(c["capital_yuan_mid"] - c["capital_yuan_low"]) / scale if m is not None else None
              for c, m in zip(costs, mids)]
     data.append({"type": "scatter", "mode": "markers", "name": labels.text("range_of_total"),
-                 "x": names, "y": mids, "marker": {"color": "black", "symbol": "line-ew", "size": 1},
+                 "x": names, "y": mids, "marker": {"color": "black", "symbol": "line-ew-open", "size": 10,
+                                                   "line": {"width": 2, "color": "black"}},
                  "error_y": {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
                              "color": "black", "thickness": 1.5, "width": 10}})
     return {"data": data, "layout": _layout(labels.text("capital"), labels.text("scenario"),

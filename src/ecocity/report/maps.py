@@ -105,7 +105,7 @@ def map_figure(results: dict, scenario: str, labels: Labels) -> dict:
         "type": "scatter", "mode": "markers", "x": [xs[0]] if xs else [], "y": [ys[0]] if ys else [],
         "hoverinfo": "skip", "showlegend": False,
         "marker": {"size": 0.1, "opacity": 0, "color": [0.0], "cmin": 0.0, "cmax": 1.0,
-                   "colorscale": CAPTURE_COLORSCALE, "showscale": True,
+                   "colorscale": get_colorscale(CAPTURE_COLORSCALE), "showscale": True,
                    "colorbar": {"title": {"text": labels.text("map_capture")}, "tickformat": ".0%",
                                 "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0], "len": 0.9}},
     }
@@ -113,7 +113,7 @@ def map_figure(results: dict, scenario: str, labels: Labels) -> dict:
     return {
         "data": [*polygons, measures, colour_bar],
         "layout": {
-            "title": {"text": escape(scenario, quote=False)},
+            "title": {"text": escape(scenario, quote=False), "x": 0.0, "xanchor": "left", "xref": "paper"},
             "xaxis": {"title": {"text": f"{labels.text('easting')} ({crs})"}, "showgrid": False,
                       "zeroline": False, "tickformat": "d", "constrain": "domain"},
             "yaxis": {"title": {"text": labels.text("northing")}, "scaleanchor": "x", "scaleratio": 1,

@@ -120,8 +120,8 @@ def summary_rows(results: dict, labels: Labels) -> list[IndicatorRow]:
 def sub_area_tables(results: dict, labels: Labels) -> list[tuple[str, list[IndicatorRow]]]:
     """Per sub-area: its own indicators, then those of its subcatchments.
 
-    A subcatchment's sub-area comes from the map; subcatchments the map does not place are
-    grouped under "—".
+    Sub-areas come in the map's order. A subcatchment's sub-area comes from the map;
+    subcatchments the map does not place are grouped under "—".
     """
     sub_area_of = {s["id"]: s.get("sub_area") or DASH for s in (results.get("map") or {}).get("subcatchments", [])}
     scopes_by_group: dict[str, set[str]] = defaultdict(set)
@@ -132,8 +132,11 @@ def sub_area_tables(results: dict, labels: Labels) -> list[tuple[str, list[Indic
                 scopes_by_group[where].add(item["scope"])
             elif kind == "subcatchment":
                 scopes_by_group[sub_area_of.get(where, DASH)].add(item["scope"])
+    map_order = list(dict.fromkeys(sub_area_of.values()))
+    groups = sorted(scopes_by_group, key=lambda g: (map_order.index(g) if g in map_order else len(map_order),
+                                                    _natural_key(g)))
     tables = []
-    for group in sorted(scopes_by_group, key=_natural_key):
+    for group in groups:
         scopes = sorted(scopes_by_group[group], key=lambda s: (not s.startswith("sub_area:"), _natural_key(s)))
         tables.append((group, _indicator_rows(results, labels, scopes)))
     return tables
