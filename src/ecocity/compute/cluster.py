@@ -38,11 +38,11 @@ def run_on_cluster(
         results: list[Any] = [None] * len(tasks)
         for done, future in enumerate(as_completed(futures, loop=client.loop), start=1):
             index = position[future.key]
-            if future.status == "error":
-                error = future.exception()
+            try:
+                results[index] = future.result()
+            except Exception as err:  # the task's own error, or a lost/killed worker
                 client.cancel(futures)
-                raise_task_error(index, tasks[index], error)
-            results[index] = future.result()
+                raise_task_error(index, tasks[index], err)
             if progress is not None:
                 progress(done, len(tasks))
         return results
