@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from importlib import resources
+
 import pytest
 
 from ecocity import InputError
@@ -18,6 +21,17 @@ def test_every_label_exists_in_english_and_chinese():
     for section in ("text", "confidence", "lid", "unit", "indicator"):
         for key, entry in table[section].items():
             assert entry["en"].strip() and entry["zh"].strip(), f"{section}.{key}"
+
+
+def test_every_heading_the_template_and_figures_use_is_in_the_table():
+    package = resources.files("ecocity.report")
+    used = set()
+    for name in ("templates/report.html", "figures.py", "maps.py", "tables.py"):
+        used |= set(re.findall(r"""text\(['"]([a-z_0-9]+)['"]""", package.joinpath(name).read_text("utf-8")))
+    used |= {f"wb_{part}" for part in ("rainfall", "runoff", "infiltration", "evaporation", "storage_change")}
+    used |= {"sub_area", "subcatchment"}  # scope kinds, looked up by variable
+    assert len(used) > 50
+    assert used <= set(_table()["text"])
 
 
 @pytest.mark.parametrize("name", DISTRICT_INDICATORS)

@@ -137,13 +137,28 @@ def test_missing_optional_parts_render_as_dash(results):
         scenario["flooding"] = None
         scenario["cost"] = None
         scenario["design_storms"] = []
+    results["scenarios"][2]["water_balance_mm"] = None
     results["sources"] = []
+    results["map"] = None
     del results["capture_curve"], results["design_storm"]
     html = report_html(results)
     assert "TSS load reduction: <b>—</b>" in html
     for text in ("No flooding results.", "No cost results.", "No design-storm runs in these results.",
                  "No sources listed."):
         assert text in html
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_results_holding_only_named_scenarios_still_render(language):
+    html = report_html({"scenarios": [{"name": "baseline"}, {"name": "plan A"}]}, language=language)
+    assert "plan A" in html and "—" in html
+
+
+def test_flooding_without_flooded_nodes_says_so(results):
+    for scenario in results["scenarios"]:
+        scenario["flooding"]["nodes"] = []
+    html = report_html(results)
+    assert "no node floods" in html and "0 m³" in html
 
 
 def test_unknown_indicator_is_shown_by_its_key(results):

@@ -70,7 +70,7 @@ def map_figure(results: dict, scenario: str, labels: Labels) -> dict:
     """
     scenario_result = next(s for s in results["scenarios"] if s["name"] == scenario)
     capture = scenario_result.get("subcatchment_capture_ratio") or {}
-    target = results.get("district", {}).get("targets", {}).get("capture_ratio")
+    target = ((results.get("district") or {}).get("targets") or {}).get("capture_ratio")
     largest_m2 = _largest_lid_area_m2(results)
     polygons, xs, ys, sizes, texts, hovers = [], [], [], [], [], []
     for sub in results["map"]["subcatchments"]:
@@ -142,6 +142,6 @@ def _hover_text(sub: dict, ratio: float | None, target: float | None, lids: list
 
 def map_figures(results: dict, labels: Labels) -> list[tuple[str, dict]]:
     """One map per scenario, in the results' order, as ``(scenario name, figure)`` pairs."""
-    if not results.get("map", {}).get("subcatchments"):
+    if not (results.get("map") or {}).get("subcatchments"):
         return []
     return [(s["name"], map_figure(results, s["name"], labels)) for s in results["scenarios"]]

@@ -212,6 +212,7 @@ def measure_rows(scenario: dict, labels: Labels) -> list[tuple[str, str, str]]:
 
 def source_rows(results: dict, labels: Labels) -> list[dict]:
     """Every cited constant with its value, source, confidence mark and what the mark means."""
-    return [{"item": s.get("item", DASH), "value": s.get("value", DASH), "source": s.get("source", DASH),
-             "confidence": s.get("confidence", DASH), "meaning": labels.confidence(s.get("confidence", ""))}
+    return [{"item": s.get("item") or DASH, "value": s.get("value") or DASH,
+             "source": s.get("source") or DASH, "confidence": s.get("confidence") or DASH,
+             "meaning": labels.confidence(s.get("confidence") or "")}
             for s in results.get("sources") or []]
