@@ -87,8 +87,8 @@ def assemble(inp_text: str, raw: dict, series: dict[str, np.ndarray], wall_s: fl
         totals=_totals(raw["runoff_totals"], area_m2),
         subcatchments=subcatchments,
         lid_units=_lid_units(inp_text, raw["lid_units"]),
-        runoff_m3=_runoff_series(series, start, list(subs.index)),
-        outfall_flow_m3_per_s=_outfall_frame(series, raw["nodes"]),
+        runoff_m3=_runoff_series({**series, "elapsed_days": raw["elapsed_days"]}, start, pd.Timestamp(*raw["end"]), list(subs.index)),
+        outfall_flow_m3_per_s=_outfall_frame(series["outfall_flow_m3_per_s"], raw),
         flooding=pd.DataFrame(
             {
                 "volume_m3": [n["flood_volume_m3"] for n in raw["nodes"]],
@@ -145,21 +145,25 @@ def _lid_units(inp_text: str, units: list[dict]) -> pd.DataFrame:
     return frame[columns].set_index(["subcatchment", "lid_control"])
 
 
-def _runoff_series(series: dict[str, np.ndarray], start: pd.Timestamp, ids: list[str]) -> pd.DataFrame:
-    elapsed = series["elapsed_days"]
+def _runoff_series(series: dict[str, np.ndarray], start: pd.Timestamp, end: pd.Timestamp, ids: list[str]) -> pd.DataFrame:
+    """Per-interval runoff from the cumulative totals read after each stride (the last at the end)."""
+    total_days = (end - start).total_seconds() / 86400.0
+    elapsed = np.array([total_days if e is None else e for e in series["elapsed_days"]], dtype=float)
     cumulative = series["runoff_cumulative_m3"]
+    keep = np.concatenate([[True], np.diff(elapsed) > 0])  # a last stride may add no time
+    elapsed, cumulative = elapsed[keep], cumulative[keep]
     ends = start + pd.to_timedelta(np.round(elapsed * 86400.0), unit="s")
     starts = pd.DatetimeIndex([start, *ends[:-1]], name="start")
     per_interval = np.diff(cumulative, axis=0, prepend=np.zeros((1, cumulative.shape[1])))
     return pd.DataFrame(per_interval, index=starts, columns=pd.Index(ids, name="subcatchment"))
 
 
-def _outfall_frame(series: dict[str, np.ndarray], nodes: list[dict]) -> pd.DataFrame:
-    flows = series["outfall_flow_m3_per_s"]
-    outfalls = {n["id"] for n in nodes if n["is_outfall"]}
-    names = [str(n) for n in series["outfall_names"]]
+def _outfall_frame(flows: np.ndarray, raw: dict) -> pd.DataFrame:
+    outfalls = {n["id"] for n in raw["nodes"] if n["is_outfall"]}
+    names = raw["outfall_names"]
     keep = [k for k, name in enumerate(names) if name in outfalls]
-    start = _SWMM_EPOCH + pd.to_timedelta(float(series["report_start"]), unit="D")
-    step = pd.Timedelta(seconds=int(series["report_step_s"]))
+    flows = flows.reshape(len(names), -1) if len(names) else np.zeros((0, 0))
+    start = _SWMM_EPOCH + pd.to_timedelta(float(raw["report_start"]), unit="D")
+    step = pd.Timedelta(seconds=int(raw["report_step_s"]))
     index = pd.DatetimeIndex([start + step * (k + 1) for k in range(flows.shape[1])], name="time").round("s")
     return pd.DataFrame(flows[keep].T, index=index, columns=pd.Index([names[k] for k in keep], name="outfall"))
