@@ -187,6 +187,13 @@ def test_a_store_without_write_permission_opens_read_only(tmp_path, monkeypatch)
         _save(readonly, _result(), hash_inputs("y"))
 
 
+def test_an_existing_file_without_suffix_is_the_store_file(tmp_path):
+    Store.open(tmp_path / "first.db").close()
+    (tmp_path / "first.db").rename(tmp_path / "catalogue")
+    store = Store.open(tmp_path / "catalogue")
+    assert store.name == str(tmp_path / "catalogue") and store.runs() == []
+
+
 def test_a_sqlite_url_keeps_series_beside_the_file(tmp_path):
     store = Store.open(f"sqlite:///{tmp_path / 'catalogue.db'}")
     run_id = _save(store, _result(), hash_inputs("x"))

@@ -50,7 +50,8 @@ def resolve(path_or_url: str | Path, series_dir: str | Path | None) -> Location:
 
 
 def _from_path(path: Path, series_dir: str | Path | None) -> Location:
-    db_file = path / DB_FILE if path.is_dir() or not path.suffix else path
+    is_folder = path.is_dir() or (not path.exists() and not path.suffix)
+    db_file = path / DB_FILE if is_folder else path
     if db_file.is_dir():
         raise InputError("is a folder, expected an ecocity store file", file=db_file)
     _check_sqlite_header(db_file)
@@ -128,6 +129,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         if wal:
             cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")  # durable in WAL but for power loss
         cursor.close()
 
     @event.listens_for(engine, "begin")
