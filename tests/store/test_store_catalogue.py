@@ -37,7 +37,10 @@ def _result(scenario: str = "sponge") -> AreaResult:
             Indicator("undefined_ratio", math.nan, "-"),
         ),
         series={"rain": rain, "outflow": outflow},
-        figures={"capture_curve": {"depth_mm": [5.0, 10.0], "ratio": [0.5, 0.7]}, "title": "通州"},
+        figures={
+            "capture_curve": {"depth_mm": [5.0, 10.0], "ratio": [0.5, 0.7]},
+            "title": "通州",
+        },
     )
 
 
