@@ -110,6 +110,12 @@ def assess(district: District, scenario: Scenario, rain_depth_mm: pd.Series) -> 
     return AreaResult(AREA, scenario.name, tuple(indicators), series, figures)
 
 
+def _discharged_m3(subs: pd.DataFrame) -> float:
+    """Runoff leaving the subcatchments for the drainage network (not onto another one). [m³]"""
+    to_network = ~subs["outlet"].isin(subs.index)
+    return float(subs.loc[to_network, "runoff_m3"].sum())
+
+
 def _volume_m3(flow_m3_per_s: pd.Series) -> float:
     if len(flow_m3_per_s) < 2:
         return 0.0
@@ -202,8 +208,7 @@ def compare_to_baseline(district: District, baseline: AreaResult, scenario: Area
             value = ind.reduction(base_value, scenario.indicator(f"{what}_{tag}").value)
             out.append(Indicator(f"{name}_{tag}", float(value), "-", source=f"SWMM, {period:g}-yr Chicago storm"))
     years = scenario.figures["years"]
-    retained_m3_per_yr = float(base_subs["runoff_m3"].where(base_subs["outlet"].isin(base_subs.index).__invert__(), 0).sum()
-                               - subs["runoff_m3"].where(subs["outlet"].isin(subs.index).__invert__(), 0).sum()) / years
+    retained_m3_per_yr = (_discharged_m3(base_subs) - _discharged_m3(subs)) / years
     capital = scenario.indicator("capital_cost_yuan").value
     out.append(Indicator("retained_volume_m3_per_yr", retained_m3_per_yr, "m3/yr", source="SWMM, against baseline"))
     out.append(Indicator("cost_per_m3_retained_yuan", costs.cost_per_m3_retained(capital, retained_m3_per_yr),
