@@ -69,7 +69,7 @@ def test_report_is_written_where_asked(results, tmp_path):
     assert render_report(results, tmp_path) == tmp_path / "report.html"  # a folder: report.html in it
 
 
-def test_report_is_self_contained(results, page, tmp_path):
+def test_report_is_self_contained(results, page):
     assert page.external == []
     html = report_html(results)
     assert "Plotly.newPlot(" in html and "@import" not in html and "@font-face" not in html
