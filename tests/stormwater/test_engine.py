@@ -75,8 +75,9 @@ def test_runoff_continuity_and_district_balance(notes_runs):
         assert abs(result.runoff_continuity_error_pct) < CONTINUITY_PCT
         assert abs(result.routing_continuity_error_pct) < CONTINUITY_PCT
         t = result.totals["depth_mm"]
-        losses = t.evaporation + t.infiltration + t.runoff + t.lid_drain + t.storage_change
+        losses = t.evaporation + t.infiltration + t.runoff + t.storage_change  # runoff includes LID drains
         assert losses == pytest.approx(t.rainfall, rel=CONTINUITY_PCT / 100)
+        assert t.runoff == pytest.approx(result.subcatchments["runoff_mm"].iloc[0], rel=CONTINUITY_PCT / 100)
 
 
 def test_daily_runoff_series_adds_up_to_the_subcatchment_total(notes_runs):
@@ -102,6 +103,8 @@ def test_every_catalogue_type_builds_and_runs(lid):
     assert unit.inflow_mm > 0
     assert abs(unit.balance_error_pct) < CONTINUITY_PCT
     assert abs(result.runoff_continuity_error_pct) < CONTINUITY_PCT
+    subcatchment_runoff_mm = result.subcatchments["runoff_m3"].sum() / result.area_m2 * 1000
+    assert result.depth_mm("runoff") == pytest.approx(subcatchment_runoff_mm, rel=0.01, abs=0.01)
 
 
 def test_event_mode_gives_a_fine_hydrograph_and_flooding_table(site):

@@ -25,7 +25,10 @@ class SwmmResult:
     totals
         District water balance over the run, index ``TOTALS`` (rainfall, evaporation,
         infiltration, runoff, lid_drain, storage_change), columns ``depth_mm`` (over the
-        total area) and ``volume_m3``.
+        total area) and ``volume_m3``. ``runoff`` is all that leaves the subcatchments:
+        SWMM's surface runoff plus the LID underdrain flow, which SWMM books apart and which
+        is also given alone as ``lid_drain``. So rainfall = evaporation + infiltration +
+        runoff + storage_change, within the runoff continuity error.
     subcatchments
         Per subcatchment (index id): area_m2, rainfall_mm, runoff_mm, infiltration_mm,
         evaporation_mm, runoff_m3, peak_runoff_m3_per_s.
@@ -118,7 +121,7 @@ def _totals(totals: dict, area_m2: float) -> pd.DataFrame:
         "rainfall": totals["rainfall"],
         "evaporation": totals["evap"],
         "infiltration": totals["infil"],
-        "runoff": totals["runoff"],
+        "runoff": totals["runoff"] + totals["drains"],
         "lid_drain": totals["drains"],
         "storage_change": totals["finalStorage"] - totals["initStorage"],
     }
