@@ -15,6 +15,7 @@ from ecocity.errors import EngineError, InputError, ModelError
 from ecocity.stormwater.catalogue import lid_type_names, load_lid
 from ecocity.stormwater.engine import run_swmm
 from ecocity.stormwater.inp import build_inp, rain_file_text
+from ecocity.stormwater.result import check_continuity
 from ecocity.stormwater.simulation import simulate
 
 from .helpers import one_hectare, short_storm_series
@@ -131,6 +132,13 @@ def test_continuity_error_above_the_limit_is_a_model_error(site):
     inp = build_inp(site, BASELINE, rain)
     with pytest.raises(ModelError, match=r"runoff continuity error is -?\d+\.\d\d %, above the accepted 0.00 %"):
         run_swmm(inp, rain_file_text(rain), max_continuity_error_pct=0.0)
+
+
+@pytest.mark.parametrize(("runoff", "routing", "which"), [(1.5, 0.2, "runoff"), (0.1, -1.2, "flow routing")])
+def test_continuity_check_names_the_failing_balance(runoff, routing, which):
+    with pytest.raises(ModelError, match=rf"SWMM {which} continuity error is -?1\.[25]0 %"):
+        check_continuity(runoff, routing, 1.0)
+    check_continuity(runoff, routing, 2.0)  # within a looser limit: no error
 
 
 def test_engine_error_carries_swmm_message_and_report_lines(site):
