@@ -1,7 +1,7 @@
 """A realistic ``results`` dict, shaped like the results.json ``ecocity assess`` writes.
 
 Twelve subcatchments on a 4 × 3 grid in CGCS2000 / 3-degree Gauss-Krüger CM 117°E
-(EPSG:4547, around Tongzhou), three sub-areas, four scenarios (baseline first). The numbers are
+(EPSG:4548, around Tongzhou), three sub-areas, four scenarios (baseline first). The numbers are
 plausible, not computed: the report only draws and formats them.
 """
 
@@ -182,7 +182,7 @@ def make_results(*, synthetic: bool = True) -> dict:
         "engine": {"swmm": "5.2.4"},
         "district": {
             "name": "Tongzhou pilot block 3",
-            "crs": "EPSG:4547",
+            "crs": "EPSG:4548",
             "area_m2": sum(area_m2.values()),
             "n_subcatchments": 12,
             "targets": {"capture_ratio": CAPTURE_TARGET, "tss_reduction": 0.5,
@@ -197,7 +197,7 @@ def make_results(*, synthetic: bool = True) -> dict:
         "design_storm": {"name": "Chicago 120 min", "return_period_yr": 3.0, "duration_min": 120.0,
                          "step_min": 5.0, "peak_ratio": 0.4, "time_min": storm_time,
                          "depth_mm": storm_depth},
-        "map": {"crs": "EPSG:4547", "subcatchments": [
+        "map": {"crs": "EPSG:4548", "subcatchments": [
             {"id": sid, "sub_area": SUB_AREAS[(int(sid[1:]) - 1) // 4], "polygon": ring,
              "lids": {name: _lids_by_subcatchment(name).get(sid, []) for name in SCENARIOS}}
             for sid, ring in polygons.items()]},

@@ -41,7 +41,7 @@ def test_map_colours_capture_ratio_on_a_fixed_zero_to_one_scale(results):
 def test_map_marks_measures_with_outline_marker_size_and_hover(results):
     fig = maps.map_figure(results, "green_roofs", EN)
     polygons = _polygon_traces(fig)
-    measures = next(t for t in fig["data"] if t.get("mode") == "markers+text")
+    measures = fig["data"][len(polygons)]
     ids = [s["id"] for s in results["map"]["subcatchments"]]
     s8, s1 = ids.index("S8"), ids.index("S1")  # S8: green roof + permeable car park; S1: nothing
     assert polygons[s8]["line"]["width"] > polygons[s1]["line"]["width"]
@@ -49,6 +49,19 @@ def test_map_marks_measures_with_outline_marker_size_and_hover(results):
     assert "Green roof: 3,667 m²" in measures["hovertext"][s8]
     assert "Permeable pavement: 3,000 m²" in measures["hovertext"][s8]
     assert "no measures" in measures["hovertext"][s1]
+
+
+def test_map_of_many_subcatchments_leaves_labels_to_the_hover_and_shrinks_markers(results):
+    twelve = maps.map_figure(results, "combined", EN)["data"][12]
+    ring = results["map"]["subcatchments"][0]["polygon"]
+    results["map"]["subcatchments"] = [
+        {"id": f"B{k:03d}", "sub_area": "west", "polygon": [[x + 300.0 * (k % 10), y + 300.0 * (k // 10)]
+                                                            for x, y in ring],
+         "lids": {"combined": [{"lid": "bioretention", "area_m2": 400.0 + k}]}} for k in range(120)]
+    many = maps.map_figure(results, "combined", EN)["data"][120]
+    assert twelve["mode"] == "markers+text" and "S1<br>88 %" in twelve["text"]
+    assert many["mode"] == "markers" and "text" not in many
+    assert max(many["marker"]["size"]) < max(twelve["marker"]["size"])
 
 
 def test_one_map_per_scenario_in_order(results):

@@ -20,8 +20,11 @@ CAPTURE_COLORSCALE = "RdYlBu"
 _NO_DATA_COLOUR = "rgb(220,220,220)"
 _MEASURE_OUTLINE = "rgb(30,30,30)"
 _PLAIN_OUTLINE = "rgb(255,255,255)"
-_MARKER_MAX_PX = 34.0
-_MARKER_MIN_PX = 7.0
+_MARKER_MAX_PX = 34.0  # for a dozen subcatchments; smaller as they get more numerous
+_MARKER_MIN_PX = 6.0
+_HOVER_TARGET_PX = 10.0  # invisible marker that carries the hover of a subcatchment without LIDs
+_MAX_LABELLED = 30  # above this many subcatchments, ids and ratios are left to the hover
+_PLOT_WIDTH_PX = 480.0  # about the drawing width of one map panel
 
 
 def _centroid(ring: list[list[float]]) -> tuple[float, float]:
@@ -54,11 +57,25 @@ def _largest_lid_area_m2(results: dict) -> float:
     return max(totals, default=0.0)
 
 
-def _marker_px(lid_area_m2: float, largest_m2: float) -> float:
-    """Marker diameter [px] whose area is proportional to the LID area."""
+def _marker_px(lid_area_m2: float, largest_m2: float, n_subcatchments: int) -> float:
+    """Marker diameter [px] whose area is proportional to the LID area.
+
+    The largest marker shrinks with the number of subcatchments (∝ 1/√n) so markers stay
+    inside their polygons.
+    """
     if largest_m2 <= 0.0 or lid_area_m2 <= 0.0:
-        return _MARKER_MIN_PX
-    return _MARKER_MIN_PX + (_MARKER_MAX_PX - _MARKER_MIN_PX) * math.sqrt(lid_area_m2 / largest_m2)
+        return _HOVER_TARGET_PX
+    largest_px = max(_MARKER_MIN_PX + 4.0, _MARKER_MAX_PX * min(1.0, math.sqrt(12.0 / n_subcatchments)))
+    return _MARKER_MIN_PX + (largest_px - _MARKER_MIN_PX) * math.sqrt(lid_area_m2 / largest_m2)
+
+
+def _height_px(subcatchments: list[dict]) -> int:
+    """Figure height [px] that keeps a panel's aspect near the district's shape."""
+    xs = [p[0] for sub in subcatchments for p in sub["polygon"]]
+    ys = [p[1] for sub in subcatchments for p in sub["polygon"]]
+    width_m, height_m = max(xs) - min(xs), max(ys) - min(ys)
+    aspect = height_m / width_m if width_m > 0 else 1.0
+    return int(min(max(_PLOT_WIDTH_PX * aspect + 100.0, 380.0), 760.0))
 
 
 def map_figure(results: dict, scenario: str, labels: Labels) -> dict:
@@ -66,14 +83,17 @@ def map_figure(results: dict, scenario: str, labels: Labels) -> dict:
 
     One filled polygon trace per subcatchment (thick dark outline where the scenario places
     LIDs), one marker trace at the centroids (marker area ∝ LID area; hover lists the LIDs and
-    their areas) and one invisible trace carrying the 0–100 % colour bar.
+    their areas; ids and ratios written beside them up to 30 subcatchments) and one invisible
+    trace carrying the 0–100 % colour bar.
     """
     scenario_result = next(s for s in results["scenarios"] if s["name"] == scenario)
     capture = scenario_result.get("subcatchment_capture_ratio") or {}
     target = ((results.get("district") or {}).get("targets") or {}).get("capture_ratio")
     largest_m2 = _largest_lid_area_m2(results)
-    polygons, xs, ys, sizes, texts, hovers = [], [], [], [], [], []
-    for sub in results["map"]["subcatchments"]:
+    subcatchments = results["map"]["subcatchments"]
+    labelled = len(subcatchments) <= _MAX_LABELLED
+    polygons, xs, ys, sizes, opacities, texts, hovers = [], [], [], [], [], [], []
+    for sub in subcatchments:
         ratio = capture.get(sub["id"])
         lids = sub.get("lids", {}).get(scenario, [])
         ring = sub["polygon"]
@@ -89,18 +109,20 @@ def map_figure(results: dict, scenario: str, labels: Labels) -> dict:
         lid_area_m2 = sum(item["area_m2"] for item in lids)
         xs.append(x)
         ys.append(y)
-        sizes.append(_marker_px(lid_area_m2, largest_m2))
+        sizes.append(_marker_px(lid_area_m2, largest_m2, len(subcatchments)))
+        opacities.append(1.0 if lid_area_m2 > 0.0 else 0.0)
         texts.append(f"{escape(sub['id'], quote=False)}<br>{formatting.percent(ratio, 0)}")
         hovers.append(_hover_text(sub, ratio, target, lids, labels))
     measures = {
-        "type": "scatter", "mode": "markers+text", "name": labels.text("map_lid_area"),
-        "x": xs, "y": ys, "text": texts, "textposition": "top center",
-        "textfont": {"size": 11, "color": "rgb(20,20,20)"},
+        "type": "scatter", "mode": "markers", "name": labels.text("map_lid_area"), "x": xs, "y": ys,
         "hovertext": hovers, "hoverinfo": "text",
-        "marker": {"size": sizes, "symbol": "circle", "color": "rgba(255,255,255,0.55)",
-                   "line": {"color": _MEASURE_OUTLINE, "width": 1.5}},
+        "marker": {"size": sizes, "opacity": opacities, "symbol": "circle",
+                   "color": "rgba(255,255,255,0.55)", "line": {"color": _MEASURE_OUTLINE, "width": 1.5}},
         "showlegend": False,
     }
+    if labelled:
+        measures.update(mode="markers+text", text=texts, textposition="top center",
+                        textfont={"size": 11, "color": "rgb(20,20,20)"})
     colour_bar = {
         "type": "scatter", "mode": "markers", "x": [xs[0]] if xs else [], "y": [ys[0]] if ys else [],
         "hoverinfo": "skip", "showlegend": False,
@@ -118,7 +140,7 @@ def map_figure(results: dict, scenario: str, labels: Labels) -> dict:
                       "zeroline": False, "tickformat": "d", "constrain": "domain"},
             "yaxis": {"title": {"text": labels.text("northing")}, "scaleanchor": "x", "scaleratio": 1,
                       "showgrid": False, "zeroline": False, "tickformat": "d", "constrain": "domain"},
-            "height": 470, "margin": {"l": 70, "r": 20, "t": 50, "b": 50},
+            "height": _height_px(subcatchments), "margin": {"l": 70, "r": 20, "t": 50, "b": 50},
             "hovermode": "closest", "plot_bgcolor": "white",
         },
     }
