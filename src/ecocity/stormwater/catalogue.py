@@ -117,7 +117,7 @@ class LidDesign(_Frozen):
         """Midpoint of the Guide's SS removal range, or None where the Guide gives none. [-]"""
         if self.ss_removal_range is None:
             return None
-        return sum(self.ss_removal_range) / 2.0
+        return round(sum(self.ss_removal_range) / 2.0, 6)
 
     def value(self, layer: str, parameter: str) -> float | None:
         """A layer parameter's value, the layer default where the design leaves it out."""
