@@ -145,12 +145,15 @@ def lid_unit_table(result: SwmmResult) -> pd.DataFrame:
     """Per LID unit: plan area, treated volume (inflow minus surface overflow) and SS removal."""
     units = result.lid_units.reset_index()
     if units.empty:
-        return pd.DataFrame(columns=["subcatchment", "lid", "area_m2", "inflow_m3", "treated_m3", "removal"])
+        return pd.DataFrame(
+            columns=["subcatchment", "lid", "measure_index", "area_m2", "inflow_m3", "treated_m3", "removal"]
+        )
     scale = units["area_m2"] / 1000.0
     removal = {name: load_lid(name).ss_removal for name in units["lid"].unique()}
     return pd.DataFrame({
         "subcatchment": units["subcatchment"],
         "lid": units["lid"],
+        "measure_index": units["measure_index"],
         "area_m2": units["area_m2"],
         "inflow_m3": units["inflow_mm"] * scale,
         "treated_m3": (units["inflow_mm"] - units["surface_outflow_mm"]).clip(lower=0.0) * scale,

@@ -1,0 +1,198 @@
+"""The orchestrator: a district and its scenarios through every area, into the store, out to
+``results.json`` and ``report.html``.
+
+Each scenario is one independent task (it carries the district, the scenario and the rainfall),
+run through :mod:`ecocity.compute`: in this process for one task, a process pool by default,
+or a Dask cluster. A scenario whose inputs (district, scenario, rainfall file, network, the
+simulated years and the code and engine versions) hash to a stored run is read from the store
+instead of being simulated again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ecocity import __version__
+from ecocity.climate.capture import capture_ratio_curve, daily_depth_mm, design_depth_mm
+from ecocity.climate.rainfall import check_rainfall, read_rainfall
+from ecocity.compute import Task, run_tasks
+from ecocity.district import BASELINE, District, Scenario, load_district
+from ecocity.errors import InputError
+from ecocity.indicators.records import AreaResult
+from ecocity.store import Store, hash_inputs, versions
+from ecocity.stormwater import assess as sponge
+from ecocity.stormwater.catalogue import lid_type_names
+from ecocity.stormwater.engine import engine_version
+from ecocity.results import results_document
+
+Progress = Callable[[int, int], None]
+RESULTS_FILE = "results.json"
+STORE_FILE = "ecocity.db"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What :func:`assess_district` produced: the results document and where files went."""
+
+    results: dict[str, Any]
+    out_dir: Path
+    results_path: Path
+    report_path: Path | None
+    simulated: tuple[str, ...]
+    cached: tuple[str, ...]
+
+
+def last_years(rain_depth_mm: pd.Series, years: float | None) -> pd.Series:
+    """The last ``years`` whole years of a rainfall series (all of it when None)."""
+    if years is None:
+        return rain_depth_mm
+    if years <= 0:
+        raise InputError(f"years must be positive, got {years}", field="years")
+    end = rain_depth_mm.index[-1]
+    start = end - pd.DateOffset(years=int(years)) if float(years).is_integer() else end - pd.Timedelta(days=365.25 * years)
+    if start < rain_depth_mm.index[0]:
+        return rain_depth_mm
+    kept = rain_depth_mm[rain_depth_mm.index > start]
+    kept.attrs = dict(rain_depth_mm.attrs)
+    return kept
+
+
+def load_inputs(folder: str | Path, years: float | None = None) -> tuple[District, pd.Series]:
+    """The district (LID names checked against the catalogue) and its rainfall series."""
+    district = load_district(folder, lid_types=lid_type_names())
+    rain = read_rainfall(district.climate.rainfall, unit=district.climate.rainfall_unit)
+    return district, last_years(rain, years)
+
+
+def _scenario_task(district: District, scenario: Scenario, rain: pd.Series) -> tuple[AreaResult, float]:
+    start = time.perf_counter()
+    result = sponge.assess(district, scenario, rain)
+    return result, time.perf_counter() - start
+
+
+def input_hash(district: District, scenario: Scenario, rain: pd.Series) -> str:
+    """Hash of everything a scenario's result depends on, code and engine versions included."""
+    files = [district.climate.rainfall] + ([district.network_inp] if district.network_inp else [])
+    span = {"start": str(rain.index[0]), "end": str(rain.index[-1]), "steps": len(rain)}
+    return hash_inputs(
+        district.model_dump(exclude={"folder": True, "scenarios": True, "network_inp": True, "climate": {"rainfall"}}, mode="json"), scenario, span,
+        versions({"swmm": engine_version()}), files=files,
+    )  # fmt: skip
+
+
+def assess_district(
+    folder: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    years: float | None = None,
+    scenarios: list[str] | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
+    use_cache: bool = True,
+    report: bool = True,
+    language: str = "en",
+    progress: Progress | None = None,
+) -> Assessment:
+    """Assess the baseline and the scenarios of the district in ``folder``.
+
+    Parameters
+    ----------
+    folder
+        The district folder (see ``docs/district-format.md``).
+    out_dir
+        Where ``results.json``, ``report.html`` and the store ``ecocity.db`` go; default
+        ``<folder>/ecocity-out``.
+    years
+        Simulate only the last ``years`` years of the rainfall series.
+    scenarios
+        Names of the scenarios to run (the baseline always runs); default all.
+    workers, dask_address
+        Where the scenario runs go (see :func:`ecocity.compute.run_tasks`).
+    use_cache
+        Read unchanged scenarios from the store instead of simulating them again.
+    """
+    district, rain = load_inputs(folder, years)
+    check = check_rainfall(rain)
+    if check.gaps:
+        warnings.warn(
+            f"{district.climate.rainfall}: {len(check.gaps)} gaps in the rainfall series are simulated as dry",
+            stacklevel=2,
+        )
+    chosen = [BASELINE, *_chosen(district, scenarios)]
+    out = Path(out_dir) if out_dir is not None else Path(folder) / "ecocity-out"
+    out.mkdir(parents=True, exist_ok=True)
+
+    with Store.open(out / STORE_FILE) as store:
+        results: dict[str, AreaResult] = {}
+        run_ids: dict[str, str] = {}
+        hashes = {s.name: input_hash(district, s, rain) for s in chosen}
+        todo = []
+        for scenario in chosen:
+            record = store.find(hashes[scenario.name], sponge.AREA) if use_cache else None
+            if record is not None:
+                results[scenario.name] = store.load(record.id)
+                run_ids[scenario.name] = record.id
+            else:
+                todo.append(scenario)
+        tasks = [Task(args=(district, s, rain), label=s.name) for s in todo]
+        for scenario, (result, wall_s) in zip(todo, run_tasks(
+            _scenario_task, tasks, workers=workers, dask_address=dask_address, progress=progress,
+        )):  # fmt: skip
+            results[scenario.name] = result
+            run_ids[scenario.name] = store.save(
+                result, district=district.name, input_hash=hashes[scenario.name],
+                versions=versions({"swmm": result.figures["engine"]["swmm"]}), wall_time_s=wall_s,
+            )  # fmt: skip
+
+    ordered = {s.name: results[s.name] for s in chosen}
+    comparisons = {
+        name: sponge.compare_to_baseline(district, ordered[BASELINE.name], result)
+        for name, result in ordered.items()
+        if name != BASELINE.name
+    }
+    daily = daily_depth_mm(rain)
+    curve = capture_ratio_curve(daily)
+    document = results_document(
+        district, rain, chosen, ordered, comparisons, run_ids,
+        cached={s.name for s in chosen} - {s.name for s in todo},
+        curve=curve, design_depth_mm=float(design_depth_mm(daily, district.targets.capture_ratio)),
+        created_utc=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )  # fmt: skip
+    results_path = out / RESULTS_FILE
+    results_path.write_text(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
+    report_path = None
+    if report:
+        from ecocity.report import render_report
+
+        report_path = render_report(document, out / "report.html", language=language)
+    return Assessment(
+        document, out, results_path, report_path,
+        simulated=tuple(s.name for s in todo),
+        cached=tuple(s.name for s in chosen if s not in todo),
+    )  # fmt: skip
+
+
+def _chosen(district: District, names: list[str] | None) -> list[Scenario]:
+    if not names:
+        return list(district.scenarios)
+    chosen = []
+    for name in names:
+        if name == BASELINE.name:
+            continue
+        try:
+            chosen.append(district.scenario(name))
+        except KeyError as err:
+            raise InputError(str(err.args[0]), file=district.folder, field="scenario") from err
+    return chosen
+
+
+__all__ = ["Assessment", "assess_district", "input_hash", "last_years", "load_inputs", "__version__"]

@@ -1,0 +1,85 @@
+"""``ecocity assess DISTRICT``: the baseline and every scenario, stored, with results and report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ecocity.commands.output import console, print_json
+from ecocity.commands.progress import task_progress
+
+DISTRICT_ARG = typer.Argument(help="District folder (district.toml, subcatchments.geojson, scenarios/)")
+YEARS_OPT = typer.Option("--years", help="Simulate only the last N years of the rainfall series")
+DASK_OPT = typer.Option("--dask", help="Dask scheduler address, e.g. tcp://host:8786 (or set ECOCITY_DASK)")
+WORKERS_OPT = typer.Option("--workers", help="Worker processes (default: one per core, at most one per scenario)")
+
+HEADLINE = ("capture_ratio", "share_of_area_meeting_target", "tss_reduction", "peak_flow_reduction_P2",
+            "flood_volume_m3", "capital_cost_yuan", "cost_per_m3_retained_yuan")  # fmt: skip
+
+
+def assess(
+    district: Annotated[Path, DISTRICT_ARG],
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default DISTRICT/ecocity-out)")] = None,
+    years: Annotated[float | None, YEARS_OPT] = None,
+    scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Run only these scenarios (repeatable)")] = None,
+    workers: Annotated[int | None, WORKERS_OPT] = None,
+    dask: Annotated[str | None, DASK_OPT] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Simulate even unchanged scenarios")] = False,
+    language: Annotated[str, typer.Option("--lang", help="Report language: en or zh")] = "en",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results document as JSON")] = False,
+) -> None:
+    """Assess a district: baseline and scenarios on SWMM, indicators against targets, report."""
+    from ecocity.assess import assess_district
+
+    with task_progress("simulating scenarios", enabled=not as_json) as progress:
+        result = assess_district(
+            district, out, years=years, scenarios=scenario, workers=workers,
+            dask_address=dask or os.environ.get("ECOCITY_DASK"), use_cache=not no_cache,
+            language=language, progress=progress,
+        )  # fmt: skip
+    if as_json:
+        print_json(result.results)
+        return
+    console.print(_summary(result.results))
+    if result.cached:
+        console.print(f"read from the store (unchanged): {', '.join(result.cached)}")
+    console.print(f"results: {result.results_path}")
+    console.print(f"[bold]report: {result.report_path}[/]")
+
+
+def _summary(results: dict) -> Table:
+    rainfall = results["district"]["rainfall"]
+    title = (f"{results['district']['name']} — {rainfall['years']:.1f} years of "
+             f"{'SYNTHETIC ' if rainfall['synthetic'] else ''}rainfall")  # fmt: skip
+    table = Table(title=title)
+    table.add_column("indicator")
+    for scenario in results["scenarios"]:
+        table.add_column(scenario["name"], justify="right")
+    for name in HEADLINE:
+        cells = []
+        for scenario in results["scenarios"]:
+            item = next((i for i in scenario["indicators"] if i["name"] == name and i["scope"] == "district"), None)
+            cells.append(_cell(item))
+        if any(c != "—" for c in cells):
+            table.add_row(name, *cells)
+    return table
+
+
+def _cell(item: dict | None) -> str:
+    if item is None or item["value"] is None:
+        return "—"
+    value, unit = item["value"], item["unit"]
+    text = f"{value:.1%}" if unit == "-" else f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:.3g} {unit}"
+    if item["passed"] is True:
+        return f"[green]{text} ✔[/]"
+    if item["passed"] is False:
+        return f"[red]{text} ✘[/]"
+    return text
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="assess")(assess)
