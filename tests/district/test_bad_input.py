@@ -231,3 +231,18 @@ def test_network_file_without_nodes_is_an_error(network_copy):
 def test_a_missing_folder_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no such directory"):
         load_district(tmp_path / "nowhere")
+
+
+def test_other_gis_attributes_are_kept_out_of_the_model(tmp_path):
+    import json
+    import shutil
+
+    from ecocity.district.load import load_district
+
+    folder = tmp_path / "d"
+    shutil.copytree(Path(__file__).parents[1] / "data" / "districts" / "small", folder)
+    path = folder / "subcatchments.geojson"
+    collection = json.loads(path.read_text())
+    collection["features"][0]["properties"]["land_use"] = "residential"
+    path.write_text(json.dumps(collection))
+    assert len(load_district(folder).subcatchments) == len(collection["features"])

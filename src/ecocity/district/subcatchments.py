@@ -8,6 +8,7 @@ geometry when not given (:mod:`ecocity.district.geometry`).
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from pathlib import Path
@@ -71,9 +72,11 @@ def subcatchment_from_feature(feature: Any, crs: pyproj.CRS, *, file: Path, inde
         raise InputError("the feature has no properties object", file=file, record=record, field="properties")
     record = _name(props, "id", file=file, record=record)
     for key in props:
-        if key not in PROPERTIES:
+        near = difflib.get_close_matches(key, PROPERTIES, n=1, cutoff=0.8) if key not in PROPERTIES else []
+        if near:
             raise InputError(
-                f"unknown property; expected some of: {', '.join(sorted(PROPERTIES))}",
+                f"unknown property, did you mean {near[0]!r}? (other GIS attributes are kept out of the "
+                f"model; ecocity reads: {', '.join(sorted(PROPERTIES))})",
                 file=file, record=record, field=key,
             )
     given = {key: props[key] for key in ("area_m2", "width_m") if props.get(key) is not None}
