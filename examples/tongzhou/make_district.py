@@ -39,6 +39,11 @@ OUTFALLS = {"west": "OF_W", "centre": "OF_C", "east": "OF_E"}
 
 # Classic Beijing (zone II) storm formula, for pipe sizing only (see climate/data/idf.toml).
 IDF_A, IDF_C, IDF_B, IDF_N = 2001.0, 0.811, 8.0, 0.711
+PSI_IMPERVIOUS, PSI_PERVIOUS = 0.9, 0.3  # flow runoff coefficients (Guide Table 4-3: hard 0.85-0.95; green
+# 0.10-0.20, raised to 0.3 because Green-Ampt sandy loam yields runoff at design-storm intensities)
+INLET_TIME_MIN = 5.0  # surface inlet time t1 (GB 50014: 5-15 min)
+COLUMN_SLOPE, TRUNK_SLOPE = 0.002, 0.0015  # design pipe slopes [m/m]
+COVER_M = 1.5  # cover above the crown of the first pipe of each line [m]
 DIAMETERS_M = (0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.35, 1.5, 1.65, 1.8, 2.0, 2.2, 2.4, 2.6, 2.8, 3.0)
 
 
@@ -110,51 +115,56 @@ def build() -> tuple[dict, str]:
 
 
 def network_inp(blocks: dict[str, tuple[int, int, float]]) -> str:
-    junctions, conduits, xsections, coords, outfalls = [], [], [], [], []
-    runoff_coefficient = {sid: 0.15 + 0.70 * imp for sid, (_, _, imp) in blocks.items()}
+    """Sewers sized by the rational method; inverts follow the design slopes, crowns matched."""
+    junctions, conduits, xsections, outfalls = [], [], [], []
+    runoff_coefficient = {sid: PSI_PERVIOUS + (PSI_IMPERVIOUS - PSI_PERVIOUS) * imp
+                          for sid, (_, _, imp) in blocks.items()}
     block_ha = BLOCK_W * BLOCK_H / 1e4
     # Column sewers run north -> south along the east edge of each block column, into a trunk
-    # along the south edge of the sub-area, which runs east (or west) to the sub-area's outfall.
+    # along the south edge of the sub-area, which runs east to the sub-area's outfall.
     for sub_area, cols in SUB_AREAS.items():
-        cols = list(cols)
-        trunk_nodes = []
         area_upstream_ha, c_weighted = 0.0, 0.0
-        for col in cols:
+        trunk_invert, trunk_diameter = None, 0.0
+        cols = list(cols)
+        for k, col in enumerate(cols):
             col_area, col_c = 0.0, 0.0
             e = ORIGIN_E + (col + 1) * BLOCK_W - 5.0
+            invert, diameter = None, 0.0
             for row in range(N_ROWS):
                 node = f"J{col:02d}{row:02d}"
                 n = ORIGIN_N + (N_ROWS - row - 0.5) * BLOCK_H
-                sid = f"B{col:02d}{row:02d}"
                 col_area += block_ha
-                col_c += runoff_coefficient[sid] * block_ha
-                depth = 2.0 + 0.08 * row
-                junctions.append((node, ground(e, n) - depth, depth + 0.5, e, n))
-                down = f"J{col:02d}{row + 1:02d}" if row < N_ROWS - 1 else f"T{col:02d}"
-                t_min = 10.0 + row * BLOCK_H / 1.0 / 60.0  # inlet time + travel at ~1 m/s
+                col_c += runoff_coefficient[f"B{col:02d}{row:02d}"] * block_ha
+                t_min = INLET_TIME_MIN + row * BLOCK_H / 60.0  # inlet time + travel at ~1 m/s
                 flow = rational_flow_m3_per_s(col_area, col_c / col_area, t_min)
-                slope = 0.0025
-                conduits.append((f"C{col:02d}{row:02d}", node, down, BLOCK_H, pipe_diameter_m(flow, slope)))
-            # trunk node of this column at the south edge
+                new_diameter = pipe_diameter_m(flow, COLUMN_SLOPE)
+                if invert is None:
+                    invert = ground(e, n) - COVER_M - new_diameter
+                else:  # previous pipe's fall, then match crowns
+                    invert -= COLUMN_SLOPE * BLOCK_H + max(0.0, new_diameter - diameter)
+                diameter = new_diameter
+                junctions.append((node, invert, ground(e, n) - invert, e, n))
+                down = f"J{col:02d}{row + 1:02d}" if row < N_ROWS - 1 else f"T{col:02d}"
+                conduits.append((f"C{col:02d}{row:02d}", node, down, BLOCK_H, diameter))
+            # trunk node of this column at the south edge, 20 m south of the last block
             e_t, n_t = e, ORIGIN_N - 20.0
-            trunk_nodes.append((f"T{col:02d}", e_t, n_t, col_area, col_c))
-        # trunk flows towards the outfall at the east end of the sub-area
-        for i, (node, e_t, n_t, col_area, col_c) in enumerate(trunk_nodes):
             area_upstream_ha += col_area
             c_weighted += col_c
-            depth = 3.2 + 0.15 * i
-            junctions.append((node, ground(e_t, n_t) - depth, depth + 0.5, e_t, n_t))
-            if i < len(trunk_nodes) - 1:
-                down, length = trunk_nodes[i + 1][0], BLOCK_W
-            else:
-                down, length = OUTFALLS[sub_area], 60.0
-            t_min = 10.0 + N_ROWS * BLOCK_H / 60.0 + i * BLOCK_W / 60.0
+            t_min = INLET_TIME_MIN + N_ROWS * BLOCK_H / 60.0 + k * BLOCK_W / 60.0
             flow = rational_flow_m3_per_s(area_upstream_ha, c_weighted / area_upstream_ha, t_min)
-            conduits.append((f"CT{node[1:]}", node, down, length, pipe_diameter_m(flow, 0.0015)))
-        e_o, n_o = trunk_nodes[-1][1] + 60.0, trunk_nodes[-1][2] - 30.0
-        outfalls.append((OUTFALLS[sub_area], ground(e_o, n_o) - 4.5, e_o, n_o))
+            new_trunk = pipe_diameter_m(flow, TRUNK_SLOPE)
+            from_column = invert - COLUMN_SLOPE * BLOCK_H - max(0.0, new_trunk - diameter)
+            from_trunk = (trunk_invert - TRUNK_SLOPE * BLOCK_W - max(0.0, new_trunk - trunk_diameter)
+                          if trunk_invert is not None else from_column)
+            trunk_invert, trunk_diameter = min(from_column, from_trunk), new_trunk
+            node = f"T{col:02d}"
+            junctions.append((node, trunk_invert, ground(e_t, n_t) - trunk_invert, e_t, n_t))
+            last = k == len(cols) - 1
+            down, length = (OUTFALLS[sub_area], 60.0) if last else (f"T{cols[k + 1]:02d}", BLOCK_W)
+            conduits.append((f"CT{col:02d}", node, down, length, trunk_diameter))
+        e_o, n_o = ORIGIN_E + (cols[-1] + 1) * BLOCK_W + 55.0, ORIGIN_N - 20.0
+        outfalls.append((OUTFALLS[sub_area], trunk_invert - TRUNK_SLOPE * 60.0, e_o, n_o))
 
-    inverts = {j[0]: j[1] for j in junctions} | {o[0]: o[1] for o in outfalls}
     lines = [
         "[TITLE]",
         ";;Illustrative storm sewer network of the ecocity Tongzhou pilot district (not surveyed).",
@@ -163,7 +173,7 @@ def network_inp(blocks: dict[str, tuple[int, int, float]]) -> str:
         "[OPTIONS]",
         "FLOW_UNITS           CMS",
         "INFILTRATION         GREEN_AMPT",
-        "FLOW_ROUTING         KINWAVE",
+        "FLOW_ROUTING         DYNWAVE",
         "",
         "[JUNCTIONS]",
         ";;Name           Elevation  MaxDepth   InitDepth  SurDepth   Aponded",
@@ -174,9 +184,7 @@ def network_inp(blocks: dict[str, tuple[int, int, float]]) -> str:
     lines += ["", "[CONDUITS]",
               ";;Name           From Node        To Node          Length     Roughness  InOffset   OutOffset"]
     for name, a, b, length, diameter in conduits:
-        drop = inverts[a] - inverts[b]
-        out_offset = 0.0 if drop >= 0.0005 * length else 0.0
-        lines.append(f"{name:16s} {a:16s} {b:16s} {length:10.1f} 0.013      0          {out_offset:.2f}")
+        lines.append(f"{name:16s} {a:16s} {b:16s} {length:10.1f} 0.013      0          0")
         xsections.append((name, diameter))
     lines += ["", "[XSECTIONS]", ";;Link           Shape        Geom1            Geom2      Geom3      Geom4      Barrels"]
     lines += [f"{name:16s} CIRCULAR     {d:<16.2f} 0          0          0          1" for name, d in xsections]

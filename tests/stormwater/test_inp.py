@@ -46,7 +46,8 @@ def test_continuous_options_follow_the_house_defaults(site):
 def test_event_mode_uses_fine_steps_and_a_dry_tail(site):
     storm = pd.Series(1.0, index=pd.date_range("2021-07-01 08:00", periods=24, freq="5min"))
     options = _options(build_inp(site, BASELINE, storm, mode="event"))
-    assert (options["WET_STEP"], options["REPORT_STEP"], options["ROUTING_STEP"]) == ("00:01:00", "00:01:00", "15")
+    assert (options["WET_STEP"], options["REPORT_STEP"], options["ROUTING_STEP"]) == ("00:01:00", "00:01:00", "5")
+    assert options["FLOW_ROUTING"] == "DYNWAVE"  # pipes may surcharge before a node floods
     assert options["END_TIME"] == "22:00:00"  # 10:00 + 12 dry hours
 
 
