@@ -195,3 +195,11 @@ def test_negative_radiation_or_nan_temperature_is_an_input_error():
         hargreaves_et0_mm_per_day(10.0, 20.0, -1.0)
     with pytest.raises(InputError, match="NaN"):
         hargreaves_et0_mm_per_day(float("nan"), 20.0, 30.0)
+
+
+def test_district_default_evaporation_is_the_beijing_hargreaves_series():
+    from ecocity.district.model import Climate
+
+    default = Climate.model_fields["evaporation_mm_per_day"].default
+    computed = beijing_monthly_evaporation_mm_per_day().values_mm_per_day
+    assert default == pytest.approx(computed, abs=0.005)  # rounded to 0.01 mm/d

@@ -83,7 +83,11 @@ class Climate(_Frozen):
     idf: str = Field("beijing-classic-zone2", description="Name of the storm-intensity parameter set")
     peak_ratio: float = Field(0.355, gt=0.0, lt=1.0, description="Chicago storm peak position. [-]")
     evaporation_mm_per_day: tuple[float, ...] = Field(
-        default=(0.5, 0.8, 1.6, 3.0, 4.2, 4.8, 4.0, 3.5, 2.8, 1.8, 0.9, 0.5),
+        # Hargreaves reference evapotranspiration (FAO-56 eq. 52) from Beijing's 1971-2000
+        # monthly temperature normals (CMA, one secondary source: S1), computed by
+        # ecocity.climate.evaporation.beijing_monthly_evaporation_mm_per_day(). Replace with
+        # local data for other cities.
+        default=(0.65, 1.09, 2.04, 3.66, 4.93, 5.61, 5.05, 4.42, 3.55, 2.21, 1.11, 0.66),
         description="Monthly mean potential evaporation, January first. [mm/d]",
     )
 
