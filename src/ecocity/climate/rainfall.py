@@ -102,7 +102,7 @@ def _value_column(frame: pd.DataFrame, unit: str | None, path: Path) -> tuple[st
             )
         ((unit, column),) = present.items()
         return column, unit
-    if UNITS[unit] in present:
+    if UNITS[unit] in present.values():
         return UNITS[unit], unit
     others = [c for c in frame.columns if c != "timestamp"]
     if present or len(others) != 1:
