@@ -46,6 +46,13 @@ def test_explicit_unit_names_a_differently_named_column(tmp_path):
     assert list(read_rainfall(path, unit="mm")) == pytest.approx([60.0, 30.0], rel=1e-12)
 
 
+def test_explicit_unit_matching_the_named_column_is_accepted(tmp_path):
+    path = write(tmp_path, "timestamp,depth_mm\n2020-07-01 00:00,1\n2020-07-01 00:05,2\n")
+    assert list(read_rainfall(path, unit="mm")) == [1.0, 2.0]
+    with pytest.raises(InputError, match="ambiguous"):
+        read_rainfall(path, unit="mm/h")  # the file says depth, the caller says intensity
+
+
 def test_parquet_with_timestamp_index_is_read(tmp_path):
     index = pd.date_range("2020-01-01", periods=4, freq="1min", name="timestamp")
     frame = pd.DataFrame({"depth_mm": [0.0, 0.2, 0.0, 0.1]}, index=index)

@@ -201,6 +201,28 @@ def read_rainfall(path: str | Path, unit: str | None = None) -> pd.Series:
     return series
 
 
+def write_rainfall(series: pd.Series, path: str | Path) -> None:
+    """Write a rainfall series as ``timestamp,depth_mm``, readable by :func:`read_rainfall`.
+
+    ``.parquet`` (zstd; depths rounded to 0.001 mm and stored as float32; the series' ``attrs``,
+    e.g. the *synthetic* label, are kept in the file's metadata) or ``.csv`` (0.001 mm).
+    """
+    path = Path(path)
+    frame = series.rename(NAME).rename_axis("timestamp").reset_index()
+    frame.attrs = {k: v for k, v in series.attrs.items() if k != "source"}
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            frame[NAME] = frame[NAME].round(3).astype("float32")
+            frame.to_parquet(path, compression="zstd", compression_level=19, index=False)
+        elif suffix == ".csv":
+            frame.to_csv(path, index=False, float_format="%.3f", date_format="%Y-%m-%d %H:%M")
+        else:
+            raise InputError("a rainfall file must end in .parquet or .csv", file=path)
+    except OSError as err:
+        raise InputError(f"cannot write: {err}", file=path) from err
+
+
 def _step_and_gaps(index: pd.DatetimeIndex) -> tuple[int, np.ndarray]:
     """The step (in index units) and the positions ``i`` where a gap follows step ``i``."""
     diffs = np.diff(index.asi8)
