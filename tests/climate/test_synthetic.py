@@ -13,7 +13,12 @@ import pytest
 
 from ecocity.climate.calibration import expected_design_depth_mm, load_targets
 from ecocity.climate.capture import daily_depth_mm, design_depth_mm
-from ecocity.climate.synthetic import cascade_disaggregate, load_synthetic_parameters, synthetic_rainfall
+from ecocity.climate.synthetic import (
+    cascade_disaggregate,
+    load_synthetic_parameters,
+    simulate_daily_depth_mm,
+    synthetic_rainfall,
+)
 from ecocity.errors import InputError
 
 TARGETS = load_targets()
@@ -22,10 +27,13 @@ DESIGN_MM = np.array(TARGETS["design_depths"]["depth_mm"])
 ANNUAL_MM = sum(TARGETS["monthly"]["depth_mm"])  # 572.1 mm
 DESIGN_TOLERANCE_MM = 1.5  # the acceptance band of the assignment; about 2 sampling SDs at 30 yr
 CALIBRATION_TOLERANCE_MM = 0.2  # the fitted daily model's long-run depths vs the Guide
-# Sampling: the model's inter-annual SD of annual totals is about 110 mm (measured over 1000
-# simulated years), so a 30-year mean has an SD of about 20 mm = 3.5 %; 10 % is about 3 SDs.
+# Sampling: the model's inter-annual SD of annual totals is about 136 mm (the shipped 30-year
+# example, examples/tongzhou/RAINFALL.md), so a 30-year mean has an SD of about 25 mm = 4.3 %;
+# 10 % is about 2.3 SDs. Over 20 seeds the 30-year design depths scatter with SD 0.65-2.0 mm
+# (60-85 %), so the +-1.5 mm band holds for this seed, not for every seed; the slow 300-year
+# test is the seed-robust check.
 ANNUAL_TOLERANCE_30YR = 0.10
-ANNUAL_TOLERANCE_300YR = 0.035
+ANNUAL_TOLERANCE_300YR = 0.035  # about 4.5 SDs of a 300-year mean (1.4 %)
 
 
 @pytest.fixture(scope="module")
@@ -86,4 +94,13 @@ def test_three_hundred_years_match_annual_mean_and_design_depths():
     series = synthetic_rainfall(300, seed=7)
     assert series.sum() / 300 == pytest.approx(ANNUAL_MM, rel=ANNUAL_TOLERANCE_300YR)
     depths = design_depth_mm(daily_depth_mm(series), RATIOS)
-    assert depths == pytest.approx(DESIGN_MM, abs=0.6)
+    assert depths == pytest.approx(DESIGN_MM, abs=DESIGN_TOLERANCE_MM)  # SD at 85 %: ~0.65 mm here
+
+
+def test_two_thousand_years_of_the_daily_model_match_the_design_depths():
+    # The cascade conserves every day's total exactly, so the daily model alone decides the
+    # capture-ratio curve. 2000 years shrink the sampling SD at 85 % to about 0.25 mm.
+    params = load_synthetic_parameters("beijing")
+    days = pd.date_range("2001-01-01", periods=2000 * 365, freq="D")
+    daily = simulate_daily_depth_mm(params, days, np.random.default_rng(2014))
+    assert design_depth_mm(daily, RATIOS) == pytest.approx(DESIGN_MM, abs=0.6)

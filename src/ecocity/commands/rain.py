@@ -54,7 +54,7 @@ def capture(
         return
     table = Table(title=f"Design rainfall depth, {rain.name}" + (" (SYNTHETIC)" if daily.attrs.get("synthetic") else ""))
     table.add_column("capture ratio", justify="right")
-    table.add_column("design depth [mm]", justify="right")
+    table.add_column("design depth (mm)", justify="right")
     ratios = sorted(set(STANDARD_RATIOS) | {target})
     for ratio, value in zip(ratios, design_depth_mm(daily, ratios, threshold_mm), strict=True):
         mark = " ← target" if ratio == target else ""
@@ -132,7 +132,7 @@ def check(rain: Rain, unit: Unit = None, json: Json = False) -> None:
     table = Table(title=f"Rainfall series {rain.name}", show_header=False)
     for key, value in summary.items():
         if key != "gaps":
-            table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+            table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
     table.add_row("gaps", f"{len(result.gaps)}" + (f" (first {summary['gaps'][0][0]})" if result.gaps else ""))
     console.print(table)
 
