@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ecocity.climate.rainfall import _step_and_gaps
 from ecocity.errors import InputError
 
 GUIDE_THRESHOLD_MM = 2.0
@@ -58,13 +59,10 @@ def daily_depth_mm(series: pd.Series) -> pd.Series:
     days = index.to_numpy().astype("datetime64[D]").astype(np.int64)
     values = series.to_numpy(dtype=float)
     if len(days) > 1:
-        diffs = np.diff(index.asi8)
-        if (diffs <= 0).any():
-            raise InputError("timestamps must be strictly increasing", file=series.attrs.get("source"))
-        n_gaps = int(np.count_nonzero(diffs != diffs.min()))
-        if n_gaps:
+        _, gaps_after = _step_and_gaps(index, series.attrs.get("source"))
+        if len(gaps_after):
             warnings.warn(
-                f"the rainfall series has {n_gaps} gaps; daily depths on the days they touch are "
+                f"the rainfall series has {len(gaps_after)} gaps; daily depths on the days they touch are "
                 "sums of the recorded steps only",
                 stacklevel=2,
             )

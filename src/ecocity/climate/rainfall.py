@@ -231,13 +231,13 @@ def write_rainfall(series: pd.Series, path: str | Path) -> None:
         raise InputError(f"cannot write: {err}", file=path) from err
 
 
-def _step_and_gaps(index: pd.DatetimeIndex) -> tuple[int, np.ndarray]:
+def _step_and_gaps(index: pd.DatetimeIndex, source: str | None = None) -> tuple[int, np.ndarray]:
     """The step (in index units) and the positions ``i`` where a gap follows step ``i``."""
     diffs = np.diff(index.asi8)
     if len(diffs) == 0:
-        raise InputError("a rainfall series needs at least two steps")
+        raise InputError("a rainfall series needs at least two steps", file=source)
     if (diffs <= 0).any():
-        raise InputError("timestamps must be strictly increasing")
+        raise InputError("timestamps must be strictly increasing", file=source)
     step = int(diffs.min())
     return step, np.flatnonzero(diffs != step)
 
@@ -255,7 +255,7 @@ def check_rainfall(series: pd.Series) -> RainfallCheck:
     RainfallCheck
     """
     index = pd.DatetimeIndex(series.index)
-    step_units, after = _step_and_gaps(index)
+    step_units, after = _step_and_gaps(index, _source(series))
     step = pd.Timedelta(step_units, unit=index.unit)
     gaps = [(index[i] + step, index[i + 1] - step) for i in after]
     start, end = index[0], index[-1]
@@ -272,7 +272,7 @@ def check_rainfall(series: pd.Series) -> RainfallCheck:
 
 def _require_regular(series: pd.Series, what: str) -> pd.Timedelta:
     index = pd.DatetimeIndex(series.index)
-    step_units, after = _step_and_gaps(index)
+    step_units, after = _step_and_gaps(index, _source(series))
     step = pd.Timedelta(step_units, unit=index.unit)
     if len(after):
         first = index[after[0]] + step
