@@ -82,3 +82,10 @@ def test_last_years_keeps_the_end_of_the_series():
     assert kept.index[0] == pd.Timestamp("2007-01-01 00:00") and kept.index[-1] == index[-1]
     with pytest.raises(InputError, match="years"):
         last_years(rain, 0)
+
+
+def test_short_or_coarse_rainfall_is_noted(first_run):
+    # the fixture holds two days of rain: far short of the 10 years capture ratios need
+    notes = first_run.results["notes"]
+    assert any("at least 10 years" in note for note in notes)
+    assert first_run.report_path.read_text(encoding="utf-8").count("at least 10 years") == 1

@@ -45,6 +45,8 @@ def assess(
         print_json(result.results)
         return
     console.print(_summary(result.results))
+    for note in result.results.get("notes", []):
+        console.print(f"[yellow]note:[/] {note}")
     if result.cached:
         console.print(f"read from the store (unchanged): {', '.join(result.cached)}")
     console.print(f"results: {result.results_path}")
