@@ -18,14 +18,19 @@ from ecocity.errors import InputError
 M = TypeVar("M", bound=BaseModel)
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; a missing file or a syntax error is an InputError naming the line."""
+def read_text(path: Path) -> str:
+    """A UTF-8 text file's content; a missing or unreadable file is an InputError naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as err:
         raise InputError("file not found", file=path) from err
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read the file ({err})", file=path) from err
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a missing file or a syntax error is an InputError naming the line."""
+    text = read_text(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

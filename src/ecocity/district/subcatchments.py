@@ -19,7 +19,7 @@ import shapely.errors
 import shapely.geometry
 
 from ecocity.district import geometry as geo
-from ecocity.district.files import validated
+from ecocity.district.files import read_text, validated
 from ecocity.district.model import LAND_COVERS, LandCover, Subcatchment
 from ecocity.errors import InputError
 
@@ -133,12 +133,7 @@ def land_cover_from_properties(props: dict[str, Any], *, file: Path, record: str
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise InputError("file not found", file=path) from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read the file ({err})", file=path) from err
+    text = read_text(path)
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
