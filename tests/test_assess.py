@@ -89,3 +89,13 @@ def test_short_or_coarse_rainfall_is_noted(first_run):
     notes = first_run.results["notes"]
     assert any("at least 10 years" in note for note in notes)
     assert first_run.report_path.read_text(encoding="utf-8").count("at least 10 years") == 1
+
+
+def test_lid_water_balance_closes_per_type(first_run):
+    for scenario in first_run.results["scenarios"][1:]:
+        assert scenario["lid_water_balance"], scenario["name"]
+        for item in scenario["lid_water_balance"]:
+            out = sum(item[f"{c}_m3_per_yr"] for c in
+                      ("evaporation", "infiltration", "surface_outflow", "drain_outflow", "storage_change"))
+            assert out == pytest.approx(item["inflow_m3_per_yr"], rel=0.01), item["lid"]
+    assert "Water balance of the LID facilities" in first_run.report_path.read_text(encoding="utf-8")

@@ -55,6 +55,22 @@ def _water_balance_mm(result: AreaResult, years: float) -> dict[str, float]:
     return {name: float(table[name]) / years for name in names}
 
 
+def _lid_water_balance(result: AreaResult, years: float) -> list[dict[str, Any]]:
+    """Per LID type: area and the annual water balance of its units. [m²], [m³/yr]"""
+    units = result.series["lid_units"]
+    if units.empty:
+        return []
+    columns = ["inflow_m3", "evaporation_m3", "infiltration_m3", "surface_outflow_m3", "drain_outflow_m3",
+               "storage_change_m3"]  # fmt: skip
+    totals = units.groupby("lid", sort=False)[["area_m2", *columns]].sum()
+    rows = []
+    for lid, row in totals.iterrows():
+        item = {"lid": lid, "area_m2": float(row["area_m2"])}
+        item.update({f"{c[:-3]}_m3_per_yr": float(row[c]) / years for c in columns})
+        rows.append(item)
+    return rows
+
+
 def _cost(result: AreaResult, extra: dict[str, Indicator]) -> dict[str, Any]:
     capital = result.figures["capital_cost_yuan"]
     by_lid = result.series["costs"]
@@ -115,6 +131,7 @@ def _scenario(
         ],  # fmt: skip
         "indicators": [_indicator(i) for i in (*result.indicators, *extra)],
         "water_balance_mm": _water_balance_mm(result, years),
+        "lid_water_balance": _lid_water_balance(result, years),
         "cost": _cost(result, by_name),
         "subcatchment_capture_ratio": {r.id: _finite(float(r.capture_ratio)) for r in subs.itertuples()},
         "design_storms": _design_storms(result),

@@ -172,6 +172,31 @@ def flooding_table(results: dict) -> dict | None:
     return {"return_periods_yr": periods, "rows": rows, "totals": totals}
 
 
+LID_BALANCE_COLUMNS = ("inflow", "evaporation", "infiltration", "surface_outflow", "drain_outflow", "storage_change")
+
+
+def lid_balance_header(labels: Labels) -> list[str]:
+    """Column headings of the LID water-balance table."""
+    return [labels.text("scenario"), labels.text("measure_lid"), labels.text("lid_area"),
+            labels.text("lid_inflow"), labels.text("lid_evaporation"), labels.text("lid_infiltration"),
+            labels.text("lid_surface_outflow"), labels.text("lid_drain_outflow"),
+            labels.text("lid_storage_change")]  # fmt: skip
+
+
+def lid_balance_rows(results: dict, labels: Labels) -> list[dict]:
+    """Per scenario and LID type: area and annual water balance [m³/yr], formatted."""
+    rows = []
+    for scenario in results["scenarios"]:
+        for item in scenario.get("lid_water_balance") or []:
+            rows.append({
+                "scenario": scenario["name"],
+                "lid": labels.lid(item["lid"]),
+                "area": formatting.number(item.get("area_m2")),
+                "values": [formatting.number(item.get(f"{c}_m3_per_yr")) for c in LID_BALANCE_COLUMNS],
+            })  # fmt: skip
+    return rows
+
+
 def cost_rows(results: dict, labels: Labels) -> list[dict]:
     """Per scenario: capital cost range, mid, and cost per m³ of annual runoff retained."""
     rows = []

@@ -141,24 +141,30 @@ def subcatchment_table(district: District, result: SwmmResult) -> pd.DataFrame:
     return table
 
 
+LID_BALANCE = ("inflow", "evaporation", "infiltration", "surface_outflow", "drain_outflow")
+LID_COLUMNS = ["subcatchment", "lid", "measure_index", "area_m2", *(f"{c}_m3" for c in LID_BALANCE),
+               "storage_change_m3", "treated_m3", "removal"]  # fmt: skip
+
+
 def lid_unit_table(result: SwmmResult) -> pd.DataFrame:
-    """Per LID unit: plan area, treated volume (inflow minus surface overflow) and SS removal."""
+    """Per LID unit: plan area, water balance volumes, treated volume and SS removal.
+
+    Volumes [m³] over the run: inflow (run-on and rain), evaporation, infiltration into the
+    native soil, surface outflow (overflow, untreated), drain outflow, storage change; treated =
+    inflow − surface outflow; removal: the Guide's SS removal rate of the LID type [-].
+    """
     units = result.lid_units.reset_index()
     if units.empty:
-        return pd.DataFrame(
-            columns=["subcatchment", "lid", "measure_index", "area_m2", "inflow_m3", "treated_m3", "removal"]
-        )
+        return pd.DataFrame(columns=LID_COLUMNS)
     scale = units["area_m2"] / 1000.0
     removal = {name: load_lid(name).ss_removal for name in units["lid"].unique()}
-    return pd.DataFrame({
-        "subcatchment": units["subcatchment"],
-        "lid": units["lid"],
-        "measure_index": units["measure_index"],
-        "area_m2": units["area_m2"],
-        "inflow_m3": units["inflow_mm"] * scale,
-        "treated_m3": (units["inflow_mm"] - units["surface_outflow_mm"]).clip(lower=0.0) * scale,
-        "removal": units["lid"].map(removal).astype(float).fillna(0.0),
-    })  # fmt: skip
+    table = units[["subcatchment", "lid", "measure_index", "area_m2"]].copy()
+    for component in LID_BALANCE:
+        table[f"{component}_m3"] = units[f"{component}_mm"] * scale
+    table["storage_change_m3"] = (units["final_storage_mm"] - units["initial_storage_mm"]) * scale
+    table["treated_m3"] = (units["inflow_mm"] - units["surface_outflow_mm"]).clip(lower=0.0) * scale
+    table["removal"] = units["lid"].map(removal).astype(float).fillna(0.0)
+    return table[LID_COLUMNS]
 
 
 def _capture_indicators(district: District, subs: pd.DataFrame):
