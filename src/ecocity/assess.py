@@ -76,6 +76,11 @@ MIN_YEARS = 10.0
 MAX_STEP_MIN = 5.0
 
 
+def span_text(years: float) -> str:
+    """A record length in words: years, or days when shorter than a year."""
+    return f"{years:.1f} years" if years >= 1.0 else f"{years * 365.25:.1f} days"
+
+
 def input_notes(district: District, rain: pd.Series) -> list[str]:
     """Caveats about the rainfall that the results rest on, in words for the report.
 
@@ -88,7 +93,7 @@ def input_notes(district: District, rain: pd.Series) -> list[str]:
     years = check.years
     step_min = check.step / pd.Timedelta(minutes=1)
     if years < MIN_YEARS:
-        notes.append(f"The continuous simulation covers {years:.1f} years of rainfall; capture ratios "
+        notes.append(f"The continuous simulation covers {span_text(years)} of rainfall; capture ratios "
                      f"should rest on at least {MIN_YEARS:g} years.")
     if step_min > MAX_STEP_MIN:
         notes.append(f"The rainfall step is {step_min:g} min; use {MAX_STEP_MIN:g} min or less for "

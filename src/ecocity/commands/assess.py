@@ -54,11 +54,15 @@ def assess(
 
 
 def _summary(results: dict) -> Table:
+    from ecocity.assess import span_text
+    from ecocity.report.labels import Labels
+
+    labels = Labels("en")
     rainfall = results["district"]["rainfall"]
-    title = (f"{results['district']['name']} — {rainfall['years']:.1f} years of "
+    title = (f"{results['district']['name']} — {span_text(rainfall['years'])} of "
              f"{'SYNTHETIC ' if rainfall['synthetic'] else ''}rainfall")  # fmt: skip
     table = Table(title=title)
-    table.add_column("indicator")
+    table.add_column("indicator", no_wrap=True)
     for scenario in results["scenarios"]:
         table.add_column(scenario["name"], justify="right")
     for name in HEADLINE:
@@ -67,7 +71,7 @@ def _summary(results: dict) -> Table:
             item = next((i for i in scenario["indicators"] if i["name"] == name and i["scope"] == "district"), None)
             cells.append(_cell(item))
         if any(c != "—" for c in cells):
-            table.add_row(name, *cells)
+            table.add_row(labels.indicator(name).text, *cells)
     return table
 
 
