@@ -111,3 +111,22 @@ def test_versions_record_ecocity_libraries_and_given_engines():
 def test_versions_refuse_an_engine_named_like_a_library():
     with pytest.raises(ValueError, match="pandas"):
         versions({"pandas": "0.1"})
+
+
+def test_a_path_field_of_a_model_counts_by_content_not_location(tmp_path):
+    from ecocity.district.model import Climate
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "rain.csv").write_text("timestamp,depth_mm\n2024-01-01T00:00,1.0\n")
+    (b / "rain.csv").write_text("timestamp,depth_mm\n2024-01-01T00:00,1.0\n")
+    assert hash_inputs(Climate(rainfall=a / "rain.csv")) == hash_inputs(Climate(rainfall=b / "rain.csv"))
+    (b / "rain.csv").write_text("timestamp,depth_mm\n2024-01-01T00:00,2.0\n")
+    assert hash_inputs(Climate(rainfall=a / "rain.csv")) != hash_inputs(Climate(rainfall=b / "rain.csv"))
+
+
+def test_versions_record_a_digest_of_the_code():
+    from ecocity.store.hashing import code_digest
+
+    digest = versions()["ecocity_code"]
+    assert digest == code_digest() and len(digest) == 16 and int(digest, 16) >= 0

@@ -3,7 +3,7 @@
 Typical use by the orchestrator::
 
     store = Store.open(out_folder)
-    key = hash_inputs(district, scenario, files=[district_folder])
+    key = hash_inputs(scenario, district_settings, versions(), files=[rain_file])  # see ecocity.assess.input_hash
     found = store.find(key, "stormwater")
     if found is None:
         run_id = store.save(result, district="tongzhou", input_hash=key,

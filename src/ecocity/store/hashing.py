@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
 import json
 import platform
@@ -92,7 +93,7 @@ def versions(engines: Mapping[str, str] | None = None) -> dict[str, str]:
     ValueError
         An engine name collides with a recorded library name.
     """
-    found = {"ecocity": ecocity.__version__, "python": platform.python_version()}
+    found = {"ecocity": ecocity.__version__, "ecocity_code": code_digest(), "python": platform.python_version()}
     for name in LIBRARIES:
         try:
             found[name] = metadata.version(name)
@@ -103,6 +104,24 @@ def versions(engines: Mapping[str, str] | None = None) -> dict[str, str]:
             raise ValueError(f"engine name {name!r} collides with a recorded library version")
         found[name] = str(version)
     return found
+
+
+_CODE_SUFFIXES = (".py", ".toml", ".csv", ".json", ".html", ".js")
+
+
+@functools.cache
+def code_digest() -> str:
+    """sha256 (first 16 hex digits) of ecocity's own source and data files.
+
+    The version number alone does not change while the code is developed; this digest does,
+    so a stored result is never reused after the models or their shipped parameters changed.
+    """
+    root = Path(ecocity.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8"))
+        digest.update(_file_digest(path).encode("ascii"))
+    return digest.hexdigest()[:16]
 
 
 def _canonical(obj: Any) -> Any:
@@ -116,8 +135,8 @@ def _canonical(obj: Any) -> Any:
         return {"enum": f"{type(obj).__qualname__}.{obj.name}"}
     if isinstance(obj, Path):
         return {"file": _file_entries(obj)}
-    if isinstance(obj, BaseModel):
-        return {"model": _type_name(obj), "fields": _canonical(obj.model_dump(mode="json"))}
+    if isinstance(obj, BaseModel):  # python mode keeps Path fields, which count by content
+        return {"model": _type_name(obj), "fields": _canonical(obj.model_dump())}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
         return {"dataclass": _type_name(obj), "fields": _canonical(fields)}
