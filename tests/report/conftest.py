@@ -31,10 +31,12 @@ _MEASURES = {
                     ("permeable_pavement", "car parks in S8, S11", 6_000.0)],
     "combined": [("bioretention", "S1–S6, road verges and yards", 14_500.0),
                  ("green_roof", "flat roofs of S7–S12", 22_000.0),
-                 ("permeable_pavement", "car parks in S8, S11", 6_000.0)],
+                 ("permeable_pavement", "car parks in S8, S11", 6_000.0),
+                 ("infiltration_trench", "edges of the S9, S10 car parks", 1_200.0)],
 }
+# An infiltration trench has no unit cost in the Guide: results.json holds None for its yuan.
 _UNIT_COST_YUAN_PER_M2 = {"bioretention": (600.0, 900.0), "green_roof": (200.0, 400.0),
-                          "permeable_pavement": (150.0, 250.0)}
+                          "permeable_pavement": (150.0, 250.0), "infiltration_trench": (None, None)}
 
 
 def _polygon(col: int, row: int) -> list[list[float]]:
@@ -48,7 +50,7 @@ def _lids_by_subcatchment(scenario: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for lid, _, area_m2 in _MEASURES[scenario]:
         ids = {"bioretention": range(1, 7), "green_roof": range(7, 13),
-               "permeable_pavement": (8, 11)}[lid]
+               "permeable_pavement": (8, 11), "infiltration_trench": (9, 10)}[lid]
         for i in ids:
             out.setdefault(f"S{i}", []).append({"lid": lid, "area_m2": area_m2 / len(ids)})
     return out
@@ -104,11 +106,11 @@ def _scenario(name: str, index: int, area_m2: dict[str, float]) -> dict:
     storms = [_hydrograph(p, attenuation * (1.0 if p < 10 else 0.5)) for p in RETURN_PERIODS_YR]
     rainfall_mm = 585.0
     runoff_mm = rainfall_mm * (1.0 - district_capture) * 0.9
-    by_lid = [{"lid": lid, "quantity": a, "unit": "m2",
-               "yuan_low": a * _UNIT_COST_YUAN_PER_M2[lid][0],
-               "yuan_high": a * _UNIT_COST_YUAN_PER_M2[lid][1]} for lid, _, a in _MEASURES[name]]
-    low = sum(item["yuan_low"] for item in by_lid)
-    high = sum(item["yuan_high"] for item in by_lid)
+    by_lid = [{"lid": lid, "quantity": a, "unit": "m2", "area_m2": a,
+               "yuan_low": None if low is None else a * low, "yuan_high": None if high is None else a * high}
+              for lid, _, a in _MEASURES[name] for low, high in [_UNIT_COST_YUAN_PER_M2[lid]]]
+    low = sum(item["yuan_low"] or 0.0 for item in by_lid)  # no Guide cost counts as zero
+    high = sum(item["yuan_high"] or 0.0 for item in by_lid)
     baseline_runoff_mm = rainfall_mm * (1.0 - 0.6069) * 0.9
     retained_m3 = (baseline_runoff_mm - runoff_mm) / 1000.0 * sum(weights)
     per_m3 = (low + high) / 2 / retained_m3 if index else None

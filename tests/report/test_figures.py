@@ -110,6 +110,20 @@ def test_cost_bars_by_lid_add_up_to_the_mid_capital_cost(results):
         assert stacked == pytest.approx(mid, rel=1e-9)
 
 
+
+def test_lid_without_guide_unit_cost_is_a_zero_bar_named_as_such(results):
+    combined = results["scenarios"][3]
+    trench = next(i for i in combined["cost"]["by_lid"] if i["lid"] == "infiltration_trench")
+    assert trench["yuan_low"] is None and trench["yuan_high"] is None  # as results.json holds it
+    fig = figures.cost_figure(results, EN)
+    bars = {t["name"]: t for t in fig["data"] if t["type"] == "bar"}
+    name = "Infiltration trench (no Guide unit cost)"
+    assert bars[name]["y"] == [None, None, None, 0.0]
+    assert name in bars[name]["hovertemplate"]
+    assert "Bioretention" in bars  # LID types with a cost keep their plain name
+    zh = [t["name"] for t in figures.cost_figure(results, Labels("zh"))["data"] if t["type"] == "bar"]
+    assert "渗透沟 (指南无单价)" in zh
+
 def test_plotly_accepts_every_figure(results):
     labels = Labels("zh")
     built = [fig for _, fig in maps.map_figures(results, labels)] + [

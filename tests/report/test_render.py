@@ -179,3 +179,10 @@ def test_results_without_scenarios_are_an_input_error(results):
     results["scenarios"] = []
     with pytest.raises(InputError, match="field 'scenarios'"):
         report_html(results)
+
+
+def test_report_renders_a_lid_without_guide_unit_cost(results):
+    combined = results["scenarios"][3]["cost"]["by_lid"]
+    assert any(i["yuan_low"] is None for i in combined)  # the fixture's infiltration trench
+    html = report_html(results)
+    assert "Infiltration trench (no Guide unit cost)" in html

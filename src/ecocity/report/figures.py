@@ -20,6 +20,8 @@ SCENARIO_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55
 WATER_BALANCE_COLOURS = {"runoff": "#0072B2", "infiltration": "#A6761D", "evaporation": "#66C2A5",
                          "storage_change": "#999999"}
 LID_COLOURS = ("#009E73", "#56B4E9", "#E69F00", "#CC79A7", "#0072B2", "#D55E00", "#F0E442")
+# Beside an LID type whose cost counts as zero for want of a Guide unit cost.
+_NO_GUIDE_COST = {"en": "no Guide unit cost", "zh": "指南无单价"}
 
 _BASE_LAYOUT = {"height": 420, "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
                 "plot_bgcolor": "white", "legend": {"orientation": "h", "y": -0.2},
@@ -134,10 +136,22 @@ def hydrograph_figure(results: dict, return_period_yr: float, labels: Labels) ->
                                                     "y": 1.0, "bgcolor": "rgba(255,255,255,0.8)"})}
 
 
+def _missing(value: float | None) -> bool:
+    return value is None or value != value  # None, or NaN from a hand-made results dict
+
+
+def _mid_yuan(item: dict) -> float:
+    """Mid cost of one LID item [yuan]; zero where the Guide has no unit cost for it."""
+    low, high = item.get("yuan_low"), item.get("yuan_high")
+    return 0.0 if _missing(low) or _missing(high) else (low + high) / 2.0
+
+
 def cost_figure(results: dict, labels: Labels) -> dict:
     """Mid capital cost per scenario, stacked by LID type, with the low–high range of the total.
 
-    Costs are in million yuan (English) or 万元 (中文).
+    Costs are in million yuan (English) or 万元 (中文). An LID type without a Guide unit cost
+    (``yuan_low``/``yuan_high`` None) counts as zero, as in the capital cost, and its legend and
+    hover entry say "no Guide unit cost".
     """
     scale = 1e4 if labels.language == "zh" else 1e6
     scenarios = results["scenarios"]
@@ -146,12 +160,17 @@ def cost_figure(results: dict, labels: Labels) -> dict:
                                    for item in ((s.get("cost") or {}).get("by_lid") or [])))
     data = []
     for k, lid in enumerate(lid_types):
-        mids = []
+        mids, uncosted = [], False
         for s in scenarios:
             items = [i for i in ((s.get("cost") or {}).get("by_lid") or []) if i["lid"] == lid]
-            mids.append(sum((i["yuan_low"] + i["yuan_high"]) / 2 for i in items) / scale if items else None)
-        data.append({"type": "bar", "name": _plain(labels.lid(lid)), "x": names, "y": mids,
-                     "marker": {"color": LID_COLOURS[k % len(LID_COLOURS)]}})
+            uncosted |= any(_missing(i.get("yuan_low")) or _missing(i.get("yuan_high")) for i in items)
+            mids.append(sum(_mid_yuan(i) for i in items) / scale if items else None)
+        name = _plain(labels.lid(lid))
+        if uncosted:  # counted as zero, as in the capital cost (stormwater.costs.capital_cost_yuan)
+            name += f" ({_NO_GUIDE_COST[labels.language]})"
+        data.append({"type": "bar", "name": name, "x": names, "y": mids,
+                     "marker": {"color": LID_COLOURS[k % len(LID_COLOURS)]},
+                     "hovertemplate": f"{name}: %{{y:,.2f}}<extra>%{{x}}</extra>"})
     costs = [s.get("cost") or {} for s in scenarios]
     mids = [c["capital_yuan_mid"] / scale if c.get("capital_yuan_mid") is not None else None for c in costs]
     plus = [(c["capital_yuan_high"] - c["capital_yuan_mid"]) / scale if m is not None else None
