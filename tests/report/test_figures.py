@@ -25,6 +25,7 @@ def test_map_has_one_polygon_per_subcatchment_at_its_coordinates(results):
         assert trace["x"] == [p[0] for p in sub["polygon"]]
         assert trace["y"] == [p[1] for p in sub["polygon"]]
     assert fig["layout"]["yaxis"]["scaleanchor"] == "x" and fig["layout"]["yaxis"]["scaleratio"] == 1
+    assert fig["layout"]["annotations"] == []  # every subcatchment has an outline: no note
 
 
 def test_map_colours_capture_ratio_on_a_fixed_zero_to_one_scale(results):
@@ -63,6 +64,25 @@ def test_map_of_many_subcatchments_leaves_labels_to_the_hover_and_shrinks_marker
     assert many["mode"] == "markers" and "text" not in many
     assert max(many["marker"]["size"]) < max(twelve["marker"]["size"])
 
+
+
+@pytest.mark.parametrize("language, note", [("en", "2 of 12 subcatchments have no outline"),
+                                            ("zh", "12 个汇水分区中有 2 个无边界")])
+def test_subcatchments_without_polygon_are_left_off_the_map_with_a_note(results, language, note):
+    for sub in results["map"]["subcatchments"][:2]:
+        sub["polygon"] = []  # imported from a SWMM file without [POLYGONS]
+    fig = maps.map_figure(results, "combined", Labels(language))
+    assert [t["name"] for t in _polygon_traces(fig)] == [f"S{k}" for k in range(3, 13)]
+    assert len(fig["data"][10]["x"]) == 10  # one marker per drawn subcatchment
+    (annotation,) = fig["layout"]["annotations"]
+    assert note in annotation["text"]
+    go.Figure(fig)
+
+
+def test_map_without_any_polygon_is_not_drawn(results):
+    for sub in results["map"]["subcatchments"]:
+        sub["polygon"] = []
+    assert maps.map_figures(results, EN) == []
 
 def test_one_map_per_scenario_in_order(results):
     assert [name for name, _ in maps.map_figures(results, EN)] == [s["name"] for s in results["scenarios"]]

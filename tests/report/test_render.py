@@ -186,3 +186,11 @@ def test_report_renders_a_lid_without_guide_unit_cost(results):
     assert any(i["yuan_low"] is None for i in combined)  # the fixture's infiltration trench
     html = report_html(results)
     assert "Infiltration trench (no Guide unit cost)" in html
+
+
+def test_report_renders_subcatchments_without_polygons(results):
+    results["map"]["subcatchments"][0]["polygon"] = []
+    assert "1 of 12 subcatchments have no outline" in report_html(results)
+    for sub in results["map"]["subcatchments"]:
+        sub["polygon"] = []
+    assert 'id="map"' in report_html(results)

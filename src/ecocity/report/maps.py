@@ -25,6 +25,11 @@ _MARKER_MIN_PX = 6.0
 _HOVER_TARGET_PX = 10.0  # invisible marker that carries the hover of a subcatchment without LIDs
 _MAX_LABELLED = 30  # above this many subcatchments, ids and ratios are left to the hover
 _PLOT_WIDTH_PX = 480.0  # about the drawing width of one map panel
+# Under a map some of whose subcatchments have no polygon (a SWMM input without [POLYGONS]).
+_NO_OUTLINE_NOTE = {
+    "en": "{n} of {total} subcatchments have no outline and are not drawn.",
+    "zh": "{total} 个汇水分区中有 {n} 个无边界，未绘出。",
+}
 
 
 def _centroid(ring: list[list[float]]) -> tuple[float, float]:
@@ -84,13 +89,15 @@ def map_figure(results: dict, scenario: str, labels: Labels) -> dict:
     One filled polygon trace per subcatchment (thick dark outline where the scenario places
     LIDs), one marker trace at the centroids (marker area ∝ LID area; hover lists the LIDs and
     their areas; ids and ratios written beside them up to 30 subcatchments) and one invisible
-    trace carrying the 0–100 % colour bar.
+    trace carrying the 0–100 % colour bar. Subcatchments without a polygon (imported from a
+    SWMM file without [POLYGONS]) are left off; a note under the map says how many.
     """
     scenario_result = next(s for s in results["scenarios"] if s["name"] == scenario)
     capture = scenario_result.get("subcatchment_capture_ratio") or {}
     target = ((results.get("district") or {}).get("targets") or {}).get("capture_ratio")
     largest_m2 = _largest_lid_area_m2(results)
-    subcatchments = results["map"]["subcatchments"]
+    every = results["map"]["subcatchments"]
+    subcatchments = _outlined(every)
     labelled = len(subcatchments) <= _MAX_LABELLED
     polygons, xs, ys, sizes, opacities, texts, hovers = [], [], [], [], [], [], []
     for sub in subcatchments:
@@ -132,15 +139,22 @@ def map_figure(results: dict, scenario: str, labels: Labels) -> dict:
                                 "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0], "len": 0.9}},
     }
     crs = escape(results["map"].get("crs", ""), quote=False)
+    unoutlined = len(every) - len(subcatchments)
+    notes = [] if not unoutlined else [{
+        "text": _NO_OUTLINE_NOTE[labels.language].format(n=unoutlined, total=len(every)),
+        "xref": "paper", "yref": "paper", "x": 0.0, "xanchor": "left", "y": 0.0, "yanchor": "top",
+        "yshift": -52, "showarrow": False, "font": {"size": 11}}]
     return {
         "data": [*polygons, measures, colour_bar],
         "layout": {
+            "annotations": notes,
             "title": {"text": escape(scenario, quote=False), "x": 0.0, "xanchor": "left", "xref": "paper"},
             "xaxis": {"title": {"text": f"{labels.text('easting')} ({crs})"}, "showgrid": False,
                       "zeroline": False, "tickformat": "d", "constrain": "domain"},
             "yaxis": {"title": {"text": labels.text("northing")}, "scaleanchor": "x", "scaleratio": 1,
                       "showgrid": False, "zeroline": False, "tickformat": "d", "constrain": "domain"},
-            "height": _height_px(subcatchments), "margin": {"l": 70, "r": 20, "t": 50, "b": 50},
+            "height": _height_px(subcatchments),
+            "margin": {"l": 70, "r": 20, "t": 50, "b": 80 if unoutlined else 50},
             "hovermode": "closest", "plot_bgcolor": "white",
         },
     }
@@ -162,8 +176,16 @@ def _hover_text(sub: dict, ratio: float | None, target: float | None, lids: list
     return "<br>".join(lines)
 
 
+def _outlined(subcatchments: list[dict]) -> list[dict]:
+    """The subcatchments that have a polygon to draw."""
+    return [sub for sub in subcatchments if sub.get("polygon")]
+
+
 def map_figures(results: dict, labels: Labels) -> list[tuple[str, dict]]:
-    """One map per scenario, in the results' order, as ``(scenario name, figure)`` pairs."""
-    if not (results.get("map") or {}).get("subcatchments"):
+    """One map per scenario, in the results' order, as ``(scenario name, figure)`` pairs.
+
+    Empty when no subcatchment has a polygon (nothing to draw).
+    """
+    if not _outlined((results.get("map") or {}).get("subcatchments") or []):
         return []
     return [(s["name"], map_figure(results, s["name"], labels)) for s in results["scenarios"]]
