@@ -11,7 +11,7 @@ from ecocity import InputError
 from ecocity.report.labels import Labels, _table
 
 DISTRICT_INDICATORS = ("capture_ratio", "tss_reduction", "share_of_area_meeting_target",
-                       "runoff_volume_mm", "peak_flow_reduction_P2", "volume_reduction_P5",
+                       "runoff_depth_mm_per_yr", "peak_flow_reduction_P2", "volume_reduction_P5",
                        "flood_volume_m3", "flooded_nodes", "capital_cost_yuan",
                        "cost_per_m3_retained_yuan")
 

@@ -62,13 +62,29 @@ def test_group_capture_ratio_counts_only_what_leaves_the_group():
     groups = pd.Series(["up", "down", "down"], index=rain.index)
     by_group = ind.group_capture_ratio(rain, runoff, outlet, groups)
     assert by_group["up"] == pytest.approx(1 - 60 / 100)
-    assert by_group["down"] == pytest.approx(1 - 120 / 500)
+    # "down" receives its own 500 m3 of rain and A's 60 m3, and discharges 90 + 30 m3
+    assert by_group["down"] == pytest.approx(1 - 120 / 560)
 
 
-def test_local_runoff_removes_run_on():
+def test_one_subcatchment_groups_agree_with_the_subcatchment_ratio():
+    rain, runoff, outlet = _chain()
+    own = pd.Series(rain.index, index=rain.index)
+    by_group = ind.group_capture_ratio(rain, runoff, outlet, own)
+    by_subcatchment = ind.subcatchment_capture_ratio(rain, runoff, outlet)
+    assert by_group.sort_index().tolist() == pytest.approx(by_subcatchment.sort_index().tolist())
+
+
+def test_runon_sums_what_is_routed_onto_each_subcatchment():
     _, runoff, outlet = _chain()
-    local = ind.local_runoff_m3(runoff, outlet)
-    assert local.tolist() == pytest.approx([60.0, 30.0, 30.0])
+    assert ind.runon_m3(runoff, outlet).tolist() == pytest.approx([0.0, 60.0, 0.0])
+
+
+def test_tss_load_is_emc_times_phi_times_rain():
+    # Guide §4.3: weight by annual runoff = rainfall x phi x area; roof phi 0.85, EMC 117.25 mg/L
+    rain = pd.Series([1000.0], index=["R"])
+    load, emc = ind.tss_load_kg(rain, pd.Series([LandCover(roof=1.0)], index=["R"]))
+    assert emc["R"] == pytest.approx(117.25)
+    assert load["R"] == pytest.approx(117.25 * 0.85 * 1000.0 * 1e-3)
 
 
 def test_tss_reduction_of_one_facility_is_capture_times_removal():
@@ -76,26 +92,26 @@ def test_tss_reduction_of_one_facility_is_capture_times_removal():
     # One subcatchment generating 1000 m3/yr; a bioretention cell treats 850 m3 (85 % of the
     # runoff) at 85 % SS removal (Table 4-1, complex bioretention 70-95 %, midpoint 82.5 %
     # in the catalogue; 0.85 here is just the test's rate).
-    base = pd.Series([1000.0], index=["S1"])
     emc = pd.Series([200.0], index=["S1"])
+    load = 1000.0 * emc * 1e-3  # 1000 m3/yr of runoff at 200 mg/L
     treated = pd.Series([850.0], index=["u1"])
     where = pd.Series(["S1"], index=["u1"])
     removal = pd.Series([0.85], index=["u1"])
-    out = ind.tss_load_reduction(base, emc, treated, where, removal)
+    out = ind.tss_load_reduction(load, emc, treated, where, removal)
     assert out["district"] == pytest.approx(0.85 * 0.85, rel=1e-12)
 
 
 def test_tss_reduction_is_load_weighted_across_subcatchments():
-    base = pd.Series([1000.0, 1000.0], index=["R", "G"])
     emc = pd.Series([300.0, 100.0], index=["R", "G"])
+    load = 1000.0 * emc * 1e-3
     treated = pd.Series([500.0], index=["u"])
     where = pd.Series(["R"], index=["u"])
     removal = pd.Series([0.8], index=["u"])
-    out = ind.tss_load_reduction(base, emc, treated, where, removal)
+    out = ind.tss_load_reduction(load, emc, treated, where, removal)
     # removed 0.8*300*500 g = 120 kg of (300+100)*1000 g = 400 kg
     assert out["district"] == pytest.approx(120.0 / 400.0)
     groups = pd.Series(["a", "b"], index=["R", "G"])
-    per_group = ind.tss_load_reduction(base, emc, treated, where, removal, group=groups)
+    per_group = ind.tss_load_reduction(load, emc, treated, where, removal, group=groups)
     assert per_group["a"] == pytest.approx(0.4) and per_group["b"] == 0.0
 
 

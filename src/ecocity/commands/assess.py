@@ -18,7 +18,7 @@ DASK_OPT = typer.Option("--dask", help="Dask scheduler address, e.g. tcp://host:
 WORKERS_OPT = typer.Option("--workers", help="Worker processes (default: one per core, at most one per scenario)")
 
 HEADLINE = ("capture_ratio", "share_of_area_meeting_target", "tss_reduction", "peak_flow_reduction_P2",
-            "flood_volume_m3", "capital_cost_yuan", "cost_per_m3_retained_yuan")  # fmt: skip
+            "flooded_nodes_pipe_storm", "flood_volume_m3", "capital_cost_yuan", "cost_per_m3_retained_yuan")  # fmt: skip
 
 
 def assess(

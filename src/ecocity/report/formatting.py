@@ -45,8 +45,8 @@ def money_range(low_yuan: float | None, high_yuan: float | None, language: str) 
 
 
 def yuan_per_m3(value: float | None, language: str) -> str:
-    """A unit cost per m³: "yuan/m³" or "元/m³"."""
-    unit = "元/m³" if language == "zh" else "yuan/m³"
+    """A cost per m³ of annual retention: "yuan/(m³/yr)" or "元/(m³/年)"."""
+    unit = "元/(m³/年)" if language == "zh" else "yuan/(m³/yr)"
     return DASH if _missing(value) else f"{value:,.1f} {unit}"
 
 

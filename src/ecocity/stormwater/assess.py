@@ -65,7 +65,9 @@ def assess(district: District, scenario: Scenario, rain_depth_mm: pd.Series) -> 
     capital = costs.capital_cost_yuan(quantities)
 
     indicators = list(_capture_indicators(district, subs))
-    indicators.append(Indicator("runoff_volume_mm", continuous.depth_mm("runoff") / years, "mm/yr", source="SWMM"))
+    indicators += _tss_indicators(district, subs, units)
+    indicators.append(Indicator("runoff_depth_mm_per_yr", continuous.depth_mm("runoff") / years, "mm/yr",
+                                source="SWMM"))
     indicators.append(Indicator("capital_cost_yuan", capital["mid"], "yuan", source=f"{GUIDE}, Table F3-1"))
 
     storms, storm_series = [], {}
@@ -82,6 +84,13 @@ def assess(district: District, scenario: Scenario, rain_depth_mm: pd.Series) -> 
 
     flooding = None
     if district.network_inp is not None:
+        pipe_period = district.targets.pipe_return_period_yr
+        run = simulate(district, scenario, design_storm_series(district, pipe_period), mode="event", routing=True)
+        surcharged = int((run.flooding["volume_m3"] > 0.0).sum())
+        indicators.append(Indicator(
+            "flooded_nodes_pipe_storm", float(surcharged), "nodes", target=0.0, passed=surcharged == 0,
+            source=f"SWMM, {pipe_period:g}-yr Chicago storm: the pipe design standard holds where no node floods",
+        ))  # fmt: skip
         period = district.targets.waterlogging_return_period_yr
         run = simulate(district, scenario, design_storm_series(district, period), mode="event", routing=True)
         flooded = run.flooding[run.flooding["volume_m3"] > 0.0]
@@ -124,19 +133,19 @@ def _volume_m3(flow_m3_per_s: pd.Series) -> float:
 
 
 def subcatchment_table(district: District, result: SwmmResult) -> pd.DataFrame:
-    """Per subcatchment: area, rainfall, runoff and local runoff volumes, capture ratio, EMC."""
+    """Per subcatchment: area, rainfall and runoff volumes, capture ratio, TSS load and EMC."""
     subs = result.subcatchments
     info = pd.DataFrame(
         {
             "outlet": [s.outlet for s in district.subcatchments],
             "sub_area": [s.sub_area for s in district.subcatchments],
-            "emc_mg_per_l": [ind.composite_emc_mg_per_l(s.land_cover) for s in district.subcatchments],
         },
         index=pd.Index([s.id for s in district.subcatchments], name="id"),
     )
     table = info.join(subs[["area_m2", "rainfall_mm", "runoff_m3"]], how="left")
     table["rainfall_m3"] = table.pop("rainfall_mm") * table["area_m2"] / 1000.0
-    table["local_runoff_m3"] = ind.local_runoff_m3(table["runoff_m3"], table["outlet"])
+    covers = pd.Series([s.land_cover for s in district.subcatchments], index=table.index)
+    table["tss_load_kg"], table["emc_mg_per_l"] = ind.tss_load_kg(table["rainfall_m3"], covers)
     table["capture_ratio"] = ind.subcatchment_capture_ratio(table["rainfall_m3"], table["runoff_m3"], table["outlet"])
     return table
 
@@ -185,6 +194,22 @@ def _capture_indicators(district: District, subs: pd.DataFrame):
                     f"{GBT}: by subcatchment (plot)")
 
 
+def _tss_indicators(district: District, subs: pd.DataFrame, units: pd.DataFrame) -> list[Indicator]:
+    """TSS load reduction per sub-area and for the district (Guide §4.3, Table 4-1)."""
+    out = []
+    target = district.targets.tss_reduction
+    source = f"{GUIDE} §4.3 and Table 4-1; EMC by land cover"
+    for scope, group in (("district", None), ("sub_area", subs["sub_area"])):
+        values = ind.tss_load_reduction(
+            subs["tss_load_kg"], subs["emc_mg_per_l"], units["treated_m3"].astype(float),
+            units["subcatchment"], units["removal"].astype(float), group,
+        )  # fmt: skip
+        for key, value in values.items():
+            name = "district" if scope == "district" else f"sub_area:{key}"
+            out.append(_against(name, "tss_reduction", float(value), target, source))
+    return out
+
+
 def _against(scope: str, name: str, value: float, target: float | None, source: str) -> Indicator:
     passed = None if target is None or not np.isfinite(value) else bool(value >= target)
     return Indicator(name, value, "-", scope, target, passed, source)
@@ -193,23 +218,12 @@ def _against(scope: str, name: str, value: float, target: float | None, source: 
 def compare_to_baseline(district: District, baseline: AreaResult, scenario: AreaResult) -> tuple[Indicator, ...]:
     """Indicators of ``scenario`` that need the baseline run.
 
-    TSS load reduction (Guide §4.3 method, per sub-area and district), peak flow and outfall
-    volume reductions per design storm, and the capital cost per m³ of annual runoff retained.
+    Peak flow and outfall volume reductions per design storm, the additional runoff retained
+    per year and the capital cost per m³ of it.
     """
     out: list[Indicator] = []
     base_subs = baseline.series["subcatchments"].set_index("id")
     subs = scenario.series["subcatchments"].set_index("id")
-    units = scenario.series["lid_units"]
-    tss_target = district.targets.tss_reduction
-    source = f"{GUIDE} §4.3 and Table 4-1; EMC by land cover"
-    for scope, group in (("district", None), ("sub_area", base_subs["sub_area"])):
-        values = ind.tss_load_reduction(
-            base_subs["local_runoff_m3"], base_subs["emc_mg_per_l"], units["treated_m3"],
-            units["subcatchment"], units["removal"], group,
-        )  # fmt: skip
-        for key, value in values.items():
-            name = "district" if scope == "district" else f"sub_area:{key}"
-            out.append(_against(name, "tss_reduction", float(value), tss_target, source))
     for period in district.targets.design_storm_return_periods_yr:
         tag = f"P{period:g}"
         for what, name in (("peak_flow", "peak_flow_reduction"), ("outfall_volume", "volume_reduction")):

@@ -59,14 +59,11 @@ def capital_cost_yuan(quantities: pd.DataFrame) -> dict[str, float]:
     return {"low": low, "high": high, "mid": (low + high) / 2.0}
 
 
-def cost_per_m3_retained(capital_yuan: float, retained_m3_per_yr: float, lifetime_yr: float | None = None) -> float:
+def cost_per_m3_retained(capital_yuan: float, retained_m3_per_yr: float) -> float:
     """Capital cost per m³ of additional annual runoff retained. [yuan/(m³/yr)]
 
-    With ``lifetime_yr``, the capital is spread over the facility's life instead (yuan per m³
-    retained over the lifetime, no discounting). NaN where nothing more is retained.
+    NaN where nothing more is retained.
     """
     if retained_m3_per_yr <= 0.0:
         return float("nan")
-    if lifetime_yr is not None:
-        return capital_yuan / (retained_m3_per_yr * lifetime_yr)
     return capital_yuan / retained_m3_per_yr

@@ -75,8 +75,8 @@ def composite_emc_mg_per_l(land_cover: LandCover) -> float:
     return sum(weights[c] * emc[c].value for c in LAND_COVERS) / total
 
 
-def local_runoff_m3(runoff_m3: pd.Series, outlet: pd.Series) -> pd.Series:
-    """Runoff generated on each subcatchment itself, without run-on from upstream ones. [m³]
+def runon_m3(runoff_m3: pd.Series, outlet: pd.Series) -> pd.Series:
+    """Run-on each subcatchment receives from the subcatchments routed onto it. [m³]
 
     Parameters
     ----------
@@ -85,8 +85,7 @@ def local_runoff_m3(runoff_m3: pd.Series, outlet: pd.Series) -> pd.Series:
     outlet
         Outlet of each subcatchment (a subcatchment id or a node id).
     """
-    runon = runoff_m3.groupby(outlet).sum().reindex(runoff_m3.index, fill_value=0.0)
-    return runoff_m3 - runon
+    return runoff_m3.groupby(outlet).sum().reindex(runoff_m3.index, fill_value=0.0)
 
 
 def subcatchment_capture_ratio(rainfall_m3: pd.Series, runoff_m3: pd.Series, outlet: pd.Series) -> pd.Series:
@@ -96,8 +95,7 @@ def subcatchment_capture_ratio(rainfall_m3: pd.Series, runoff_m3: pd.Series, out
     subcatchments routed onto ``s``. Over a long continuous simulation this is the annual runoff
     volume capture ratio of GB/T 51345-2018 for that plot.
     """
-    runon = runoff_m3.groupby(outlet).sum().reindex(runoff_m3.index, fill_value=0.0)
-    received = rainfall_m3 + runon
+    received = rainfall_m3 + runon_m3(runoff_m3, outlet)
     return (1.0 - runoff_m3 / received.where(received > 0.0)).rename("capture_ratio")
 
 
@@ -106,8 +104,11 @@ def group_capture_ratio(
 ) -> pd.Series:
     """Volume capture ratio of groups of subcatchments (sub-areas, the district). [-]
 
-    A group discharges the runoff of its members whose outlet lies outside the group;
-    ``α_g = 1 − Σ discharged / Σ rainfall``.
+    A group receives the rain on its members and the run-on from other groups' subcatchments
+    routed onto its members; it discharges the runoff of its members whose outlet lies outside
+    the group: ``α_g = 1 − Σ discharged / (Σ rainfall + Σ run-on from outside)``. With one
+    group for the whole district there is no run-on from outside, and a subcatchment is its own
+    group, so the definition agrees with :func:`subcatchment_capture_ratio` at both ends.
 
     Parameters
     ----------
@@ -119,12 +120,14 @@ def group_capture_ratio(
     outlet_group = outlet.map(group)  # NaN where the outlet is a node
     leaves = outlet_group.ne(group) | outlet_group.isna()
     discharged = runoff_m3.where(leaves, 0.0).groupby(group).sum()
-    rain = rainfall_m3.groupby(group).sum()
-    return (1.0 - discharged / rain.where(rain > 0.0)).rename("capture_ratio")
+    crossing = leaves & outlet_group.notna()  # onto a subcatchment of another group
+    inflow = runoff_m3[crossing].groupby(outlet_group[crossing]).sum()
+    received = rainfall_m3.groupby(group).sum().add(inflow, fill_value=0.0)
+    return (1.0 - discharged / received.where(received > 0.0)).rename("capture_ratio")
 
 
 def tss_load_reduction(
-    baseline_local_runoff_m3: pd.Series,
+    load_kg: pd.Series,
     emc_mg_per_l: pd.Series,
     treated_m3: pd.Series,
     treated_subcatchment: pd.Series,
@@ -135,8 +138,8 @@ def tss_load_reduction(
 
     Parameters
     ----------
-    baseline_local_runoff_m3
-        Runoff generated on each subcatchment without LID (baseline run). [m³]
+    load_kg
+        TSS load washed off each subcatchment without LID, from :func:`tss_load_kg`. [kg]
     emc_mg_per_l
         Composite TSS event mean concentration of each subcatchment. [mg/L]
     treated_m3
@@ -151,7 +154,7 @@ def tss_load_reduction(
     Returns
     -------
     pandas.Series
-        Load reduction per group, ``Σ removal_u · EMC_s(u) · treated_u / Σ EMC_s · V_s``.
+        Load reduction per group, ``Σ removal_u · EMC_s(u) · treated_u / Σ load_s``.
 
     Notes
     -----
@@ -161,13 +164,33 @@ def tss_load_reduction(
     nothing.
     """
     if group is None:
-        group = pd.Series("district", index=baseline_local_runoff_m3.index)
-    load_kg = (baseline_local_runoff_m3 * emc_mg_per_l * 1e-3).groupby(group).sum()
+        group = pd.Series("district", index=load_kg.index)
+    total_kg = load_kg.groupby(group).sum()
     unit_emc = treated_subcatchment.map(emc_mg_per_l)
     removed_kg = (removal * unit_emc * treated_m3 * 1e-3).groupby(treated_subcatchment.map(group)).sum()
-    removed_kg = removed_kg.reindex(load_kg.index, fill_value=0.0)
-    reduction = removed_kg / load_kg.where(load_kg > 0.0)
+    removed_kg = removed_kg.reindex(total_kg.index, fill_value=0.0)
+    reduction = removed_kg / total_kg.where(total_kg > 0.0)
     return reduction.clip(upper=1.0).rename("tss_reduction")
+
+
+def tss_load_kg(rainfall_m3: pd.Series, land_covers: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Annual TSS load washed off each subcatchment without LID, and its composite EMC.
+
+    ``load_s = EMC_s · φ_s · P_s``: the Guide (§4.3) weights SS removal by the annual runoff
+    rainfall × φ × area, with φ the composite volume runoff coefficient (Table 4-3) and
+    ``P_s`` the rain volume on the subcatchment (rainfall × area). [kg], [mg/L]
+
+    Parameters
+    ----------
+    rainfall_m3
+        Rain volume on each subcatchment. [m³]
+    land_covers
+        The :class:`LandCover` of each subcatchment (same index).
+    """
+    phi = volume_runoff_coefficients()
+    composite_phi = land_covers.map(lambda lc: sum(getattr(lc, c) * phi[c].value for c in LAND_COVERS))
+    emc = land_covers.map(composite_emc_mg_per_l).astype(float)
+    return (emc * composite_phi.astype(float) * rainfall_m3 * 1e-3).rename("tss_load_kg"), emc
 
 
 def share_meeting_target(area_m2: pd.Series, value: pd.Series, target: float) -> float:
