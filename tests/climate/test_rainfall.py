@@ -170,3 +170,45 @@ def test_split_events_mass_balance_on_random_series():
     events = split_events(series, min_inter_event_h=2.0)
     assert events["depth_mm"].sum() == pytest.approx(values.sum(), rel=1e-12)
     assert (events["start"].iloc[1:].to_numpy() - events["end"].iloc[:-1].to_numpy() >= pd.Timedelta(hours=2)).all()
+
+
+def copenhagen_csv(tmp_path, start: str, end: str, name: str = "copenhagen.csv"):
+    """5-min rows in Copenhagen wall time with their offsets (+01:00 in winter, +02:00 in summer)."""
+    stamps = pd.date_range(start, end, freq="5min", tz="Europe/Copenhagen")
+    return write(tmp_path, "timestamp,depth_mm\n" + "".join(f"{t.isoformat()},0.1\n" for t in stamps), name)
+
+
+def test_offsets_changing_at_daylight_saving_give_one_regular_series_in_standard_time(tmp_path):
+    # 2021-03-28: 02:00 CET jumps to 03:00 CEST, so 00:00-04:00 wall time is 3 h: 37 steps.
+    series = read_rainfall(copenhagen_csv(tmp_path, "2021-03-28 00:00", "2021-03-28 04:00"))
+    assert series.index.tz is None
+    assert len(series) == 37 and not series.index.has_duplicates
+    assert (np.diff(series.index.asi8) == pd.Timedelta(minutes=5) / pd.Timedelta(1, unit=series.index.unit)).all()
+    assert (series.index[0], series.index[-1]) == (pd.Timestamp("2021-03-28 00:00"), pd.Timestamp("2021-03-28 03:00"))
+    # 2021-10-31: 03:00 CEST falls back to 02:00 CET; a record starting in summer time is put in
+    # standard time too (the smallest offset of the file), 00:00+02:00 = 23:00 the day before.
+    autumn = read_rainfall(copenhagen_csv(tmp_path, "2021-10-31 00:00", "2021-10-31 04:00", "autumn.csv"))
+    assert len(autumn) == 61 and not autumn.index.has_duplicates
+    assert (autumn.index[0], autumn.index[-1]) == (pd.Timestamp("2021-10-30 23:00"), pd.Timestamp("2021-10-31 04:00"))
+    assert check_rainfall(autumn).gaps == []
+
+
+def test_one_offset_throughout_is_kept_as_local_time(tmp_path):
+    path = write(tmp_path, "timestamp,depth_mm\n2020-07-01 00:00+08:00,0\n2020-07-01 00:05+08:00,1\n")
+    assert list(read_rainfall(path).index) == [pd.Timestamp("2020-07-01 00:00"), pd.Timestamp("2020-07-01 00:05")]
+
+
+@pytest.mark.parametrize(
+    ("text", "record"),
+    [
+        ("2021-03-28 01:55,0\n2021-03-28 03:00+02:00,1\n2021-03-28 03:05+02:00,1\n", "row 2"),
+        ("2021-03-28 01:50+01:00,0\n2021-03-28 01:55+01:00,0\n2021-03-28 03:00+02:00,1\n2021-03-28 03:05,1\n", "row 4"),
+        ("2021-03-28 01:50+01:00,0\n2021-03-28 01:55+01:00,0\n2021-03-28 03:00,1\n", "row 3"),
+    ],
+    ids=["naive first", "naive after a DST change", "naive after one offset"],
+)
+def test_timestamps_with_and_without_offsets_are_an_input_error(tmp_path, text, record):
+    path = write(tmp_path, "timestamp,depth_mm\n" + text)
+    with pytest.raises(InputError, match="UTC offset, unlike row 1; give every timestamp an offset, or none") as caught:
+        read_rainfall(path)
+    assert (caught.value.file, caught.value.record, caught.value.field) == (str(path), record, "timestamp")

@@ -16,6 +16,7 @@ explicit way to declare missing steps dry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +121,76 @@ def _first_bad(mask: np.ndarray) -> str:
     return f"row {int(np.flatnonzero(mask)[0]) + 1}"
 
 
+_WRITTEN_OFFSET = re.compile(
+    r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:(?P<utc>Z|UTC|GMT)|(?P<sign>[+-])(?P<hours>\d\d)(?::?(?P<minutes>\d\d))?)$",
+    re.IGNORECASE,
+)
+"""A UTC offset written after the time of day: ``Z``, ``+01:00``, ``+0100``, ``-03``."""
+
+
+def _written_offsets(text: pd.Series) -> pd.Series:
+    """The UTC offset written at the end of each timestamp text, NaT where there is none."""
+    parts = text.astype(str).str.strip().str.extract(_WRITTEN_OFFSET)
+    minutes = parts["hours"].astype(float) * 60 + parts["minutes"].astype(float).fillna(0.0)
+    minutes = minutes.where(parts["sign"] != "-", -minutes).where(parts["utc"].isna(), 0.0)
+    return pd.to_timedelta(minutes, unit="min")
+
+
+def _offset_mismatch(text: pd.Series) -> np.ndarray:
+    """Rows with a written UTC offset where row 1 has none, or without one where row 1 has one."""
+    present = _written_offsets(text).notna().to_numpy()
+    return text.notna().to_numpy() & (present != present[0])
+
+
+def _mismatch_error(text: pd.Series, mismatch: np.ndarray, path: Path) -> InputError:
+    row = int(np.flatnonzero(mismatch)[0])
+    has = "a" if _written_offsets(text.iloc[[row]]).notna().all() else "no"
+    return InputError(
+        f"timestamp {text.iloc[row]!r} has {has} UTC offset, unlike row 1; give every timestamp an offset, or none",
+        file=path,
+        record=_first_bad(mismatch),
+        field="timestamp",
+    )
+
+
+def _timestamps(raw: pd.Series, path: Path) -> pd.Series:
+    """Naive timestamps of a file's ``timestamp`` column.
+
+    Timestamps with UTC offsets (written, or a time-zone-aware column) come back in the file's
+    local *standard* time, taken as its smallest offset: a record that crosses a daylight-saving
+    change stays one regular series (see docs/methods/rainfall.md, section 1).
+    """
+    offsets = None
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        time = raw
+    else:
+        try:
+            time = pd.to_datetime(raw, errors="coerce")
+        except ValueError:  # offsets differ between rows (a daylight-saving change), or some rows lack one
+            mismatch = _offset_mismatch(raw)
+            if mismatch.any():
+                raise _mismatch_error(raw, mismatch, path) from None
+            offsets = _written_offsets(raw)
+            try:
+                time = pd.to_datetime(raw, errors="coerce", utc=True)
+            except ValueError as err:
+                raise InputError(f"cannot read the timestamps: {err}", file=path, field="timestamp") from err
+    if time.isna().any():
+        bad = time.isna().to_numpy()
+        at = int(np.flatnonzero(bad)[0])
+        if not pd.api.types.is_datetime64_any_dtype(raw):
+            mismatch = _offset_mismatch(raw)
+            if mismatch[at]:  # pandas drops stamps whose offset presence differs from the first's
+                raise _mismatch_error(raw, mismatch, path)
+        raise InputError(f"cannot read {raw.iloc[at]!r} as a date-time", file=path, record=_first_bad(bad), field="timestamp")
+    if time.dt.tz is None:
+        return time
+    utc = time.dt.tz_convert("UTC").dt.tz_localize(None)
+    if offsets is None:
+        offsets = time.dt.tz_localize(None) - utc
+    return utc + offsets.min()
+
+
 def read_rainfall(path: str | Path, unit: str | None = None) -> pd.Series:
     """Read a rainfall series from CSV or Parquet.
 
@@ -155,16 +226,7 @@ def read_rainfall(path: str | Path, unit: str | None = None) -> pd.Series:
     if len(frame) < 2:
         raise InputError("a rainfall series needs at least two rows", file=path)
 
-    raw_time = frame["timestamp"]
-    if pd.api.types.is_datetime64_any_dtype(raw_time):
-        time = raw_time
-    else:
-        time = pd.to_datetime(raw_time, errors="coerce")
-    if time.isna().any():
-        bad = time.isna().to_numpy()
-        shown = raw_time.iloc[int(np.flatnonzero(bad)[0])]
-        raise InputError(f"cannot read {shown!r} as a date-time", file=path, record=_first_bad(bad), field="timestamp")
-
+    time = _timestamps(frame["timestamp"], path)
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
     if np.isnan(values).any():
         bad = np.isnan(values)
