@@ -246,3 +246,24 @@ def test_other_gis_attributes_are_kept_out_of_the_model(tmp_path):
     collection["features"][0]["properties"]["land_use"] = "residential"
     path.write_text(json.dumps(collection))
     assert len(load_district(folder).subcatchments) == len(collection["features"])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('idf = "beijing-classic-zone2"', 'idf = "beijing-clasic-zone2"', "idf"),
+        ("design_storm_step_min = 5", "design_storm_step_min = 7", "design_storm_step_min"),
+        ("design_storm_return_periods_yr = [2, 5]", "design_storm_return_periods_yr = []",
+         "design_storm_return_periods_yr"),
+    ],
+)
+def test_storm_settings_are_checked_when_the_district_loads(tmp_path, old, new, field):
+    import shutil
+
+    folder = tmp_path / "tz"
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "tongzhou", folder)
+    toml = folder / "district.toml"
+    assert old in toml.read_text()
+    toml.write_text(toml.read_text().replace(old, new))
+    with pytest.raises(InputError, match=rf"district.toml.*{field}"):
+        load_district(folder)

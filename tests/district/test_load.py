@@ -88,7 +88,7 @@ def test_targets_in_the_file_override_the_defaults(small):
 def test_missing_targets_and_climate_options_take_the_model_defaults():
     district = load_district(DISTRICTS / "small_network")
     assert district.targets == Targets()
-    assert district.climate.rainfall_unit == "mm" and len(district.climate.evaporation_mm_per_day) == 12
+    assert district.climate.rainfall_unit is None and len(district.climate.evaporation_mm_per_day) == 12
 
 
 def test_network_fixture_drains_into_its_network_nodes():

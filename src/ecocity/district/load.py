@@ -20,6 +20,7 @@ import pyproj
 
 from ecocity.district import geometry as geo
 from ecocity.district.files import read_toml, reject_unknown_keys, require_table, validated
+from ecocity.climate.idf import resolve_idf
 from ecocity.district.model import Climate, District, Targets
 from ecocity.district.network import check_outlets, read_network_nodes
 from ecocity.district.scenarios import read_scenarios
@@ -118,6 +119,10 @@ def read_climate(raw: Any, *, folder: Path, file: Path) -> Climate:
             file=file, record="climate", field="evaporation_mm_per_day",
         )
     climate = validated(Climate, table, file=file, record="climate")
+    try:
+        resolve_idf(climate.idf)
+    except InputError as err:
+        raise InputError(err.problem, file=file, record="climate", field="idf") from err
     if any(value < 0.0 for value in climate.evaporation_mm_per_day):
         raise InputError(
             f"evaporation cannot be negative, got {climate.evaporation_mm_per_day}",

@@ -13,6 +13,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ecocity.climate.storms import BEIJING_PEAK_RATIO
+
+DEFAULT_IDF = "beijing-classic-zone2"
+
 LandCoverName = Literal["roof", "road", "paved", "green", "water"]
 LAND_COVERS: tuple[LandCoverName, ...] = ("roof", "road", "paved", "green", "water")
 IMPERVIOUS_COVERS: tuple[LandCoverName, ...] = ("roof", "road", "paved")
@@ -70,18 +74,32 @@ class Targets(_Frozen):
     tss_reduction: float | None = Field(None, gt=0.0, le=1.0, description="Annual TSS load reduction. [-]")
     pipe_return_period_yr: float = Field(3.0, gt=0.0, description="Design storm for pipes. [yr]")
     waterlogging_return_period_yr: float = Field(50.0, gt=0.0, description="Waterlogging design storm. [yr]")
-    design_storm_return_periods_yr: tuple[float, ...] = (2.0, 5.0)
+    design_storm_return_periods_yr: tuple[float, ...] = Field((2.0, 5.0), min_length=1)
     design_storm_duration_min: float = Field(120.0, gt=0.0)
     design_storm_step_min: float = Field(5.0, gt=0.0)
+
+    @model_validator(mode="after")
+    def _storms(self) -> Targets:
+        if any(not p > 0.0 for p in self.design_storm_return_periods_yr):
+            raise ValueError(f"design_storm_return_periods_yr must be positive, got {self.design_storm_return_periods_yr}")
+        steps = self.design_storm_duration_min / self.design_storm_step_min
+        if abs(steps - round(steps)) > 1e-9:
+            raise ValueError(
+                f"design_storm_step_min {self.design_storm_step_min:g} must divide "
+                f"design_storm_duration_min {self.design_storm_duration_min:g}"
+            )
+        return self
 
 
 class Climate(_Frozen):
     """Which climate data drive the district."""
 
     rainfall: Path = Field(description="Rainfall series file (CSV or Parquet), resolved to an absolute path")
-    rainfall_unit: Literal["mm", "mm/h"] = "mm"
-    idf: str = Field("beijing-classic-zone2", description="Name of the storm-intensity parameter set")
-    peak_ratio: float = Field(0.355, gt=0.0, lt=1.0, description="Chicago storm peak position. [-]")
+    rainfall_unit: Literal["mm", "mm/h"] | None = Field(
+        None, description="Unit of the rainfall file's value column; None infers it from the column name"
+    )
+    idf: str = Field(DEFAULT_IDF, description="Storm-intensity parameter set: a name, or 'A,C,b,n'")
+    peak_ratio: float = Field(BEIJING_PEAK_RATIO, gt=0.0, lt=1.0, description="Chicago storm peak position. [-]")
     evaporation_mm_per_day: tuple[float, ...] = Field(
         # Hargreaves reference evapotranspiration (FAO-56 eq. 52) from Beijing's 1971-2000
         # monthly temperature normals (CMA, one secondary source: S1), computed by
