@@ -79,6 +79,29 @@ def test_lid_rows_use_the_corrected_imperviousness(site):
     assert sections["LID_CONTROLS"][0] == "M0_GR GR"
 
 
+
+def test_lid_soil_starts_at_field_capacity_like_the_native_soil(site):
+    # SWMM lid.c: θ0 = WP + InitSat·(φ − WP), so InitSat = (FC − WP)/(φ − WP) puts θ0 at FC.
+    scenario = Scenario(name="mix", measures=(
+        Measure(lid="bioretention", area_m2=500.0),  # φ 0.5, FC 0.2, WP 0.1
+        Measure(lid="green_roof", share_of_cover=0.4, on="roof"),  # φ 0.45, FC 0.2, WP 0.1
+        Measure(lid="permeable_pavement", area_m2=300.0, on="paved"),  # no soil layer
+        Measure(lid="bioretention", area_m2=200.0, design={"soil.field_capacity": 0.3}),
+    ))  # fmt: skip
+    usage = parse_sections(build_inp(site, scenario, short_storm_series()))["LID_USAGE"]
+    init_sat = {row.split()[1]: float(row.split()[5]) for row in usage}
+    assert init_sat["M0_BC_silt_loam"] == pytest.approx(25.0, abs=1e-4)
+    assert init_sat["M1_GR"] == pytest.approx(100 * 0.1 / 0.35, abs=1e-4)
+    assert init_sat["M2_PP_silt_loam"] == 0.0  # storage starts empty
+    assert init_sat["M3_BC_silt_loam"] == pytest.approx(50.0, abs=1e-4)
+
+
+def test_lid_soil_out_of_order_is_an_input_error(site):
+    scenario = Scenario(name="bad", measures=(
+        Measure(lid="bioretention", area_m2=500.0, design={"soil.wilting_point": 0.3}),))  # fmt: skip
+    with pytest.raises(InputError, match=r"lid_catalogue.toml, field 'soil'.*wilting point ≤ field capacity"):
+        build_inp(site, scenario, short_storm_series())
+
 def test_rain_file_lists_wet_steps_in_swmm_user_format():
     lines = rain_file_text(short_storm_series()).splitlines()
     assert lines[0] == "STA1 2021 07 02 06 00 5.0000"

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ecocity.district.model import IMPERVIOUS_COVERS, District, Scenario
 from ecocity.errors import InputError
-from ecocity.stormwater.catalogue import LAYER_FIELDS, load_soil, load_surfaces
+from ecocity.stormwater.catalogue import LAYER_FIELDS, LidDesign, load_soil, load_surfaces
 from ecocity.stormwater.network import NetworkSections, generated_network, read_network
 from ecocity.stormwater.placement import LidControl, PlacedSubcatchment, Placement, place_measures
 
@@ -206,14 +206,44 @@ def _impervious_surface(placed: PlacedSubcatchment, surfaces: dict, hard_zero_sh
     return n, s, 100.0 * (water + hard_zero_share * hard) / (hard + water)
 
 
+def initial_saturation_pct(design: LidDesign) -> float:
+    """SWMM's InitSat of an LID unit: its soil layer starts at field capacity. [%]
+
+    SWMM (lid.c, ``lid_initState``) starts the soil at θ = WP + InitSat · (φ − WP); field
+    capacity, where the native soil starts (initial deficit φ − FC), is therefore
+    InitSat = 100 · (FC − WP) / (φ − WP): 25 % for the bioretention defaults (0.5, 0.2, 0.1).
+    SWMM fills a storage layer or drainage mat to InitSat of its height as well. Without a soil
+    layer, 0: the unit starts empty.
+
+    Raises
+    ------
+    InputError
+        If the soil's wilting point, field capacity and porosity are not in that order.
+    """
+    if "soil" not in design.layers:
+        return 0.0
+    porosity = design.value("soil", "porosity")
+    field_capacity = design.value("soil", "field_capacity")
+    wilting_point = design.value("soil", "wilting_point")
+    if not wilting_point <= field_capacity <= porosity or wilting_point >= porosity:
+        raise InputError(
+            f"{design.name}: expected wilting point ≤ field capacity ≤ porosity and wilting point < porosity, "
+            f"got {wilting_point:g}, {field_capacity:g}, {porosity:g}",
+            file="lid_catalogue.toml",
+            field="soil",
+        )
+    return 100.0 * (field_capacity - wilting_point) / (porosity - wilting_point)
+
+
 def _lid_sections(placement: Placement) -> dict[str, list[str]]:
     controls = []
     for control in placement.controls.values():
         controls.append(f"{control.name} {control.design.swmm_type}")
         controls += _layer_lines(control)
+    init_sat = {name: initial_saturation_pct(control.design) for name, control in placement.controls.items()}
     usage = [
-        f"{u.subcatchment} {u.control} 1 {u.area_m2:.4f} {u.width_m:.4f} 0 {u.from_impervious_pct:.4f} "
-        f"{int(u.to_pervious)} * * 0"
+        f"{u.subcatchment} {u.control} 1 {u.area_m2:.4f} {u.width_m:.4f} {init_sat[u.control]:.4f} "
+        f"{u.from_impervious_pct:.4f} {int(u.to_pervious)} * * 0"
         for placed in placement.subcatchments
         for u in placed.units
     ]
