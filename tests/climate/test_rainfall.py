@@ -70,8 +70,16 @@ def test_parquet_with_timestamp_index_is_read(tmp_path):
         ("timestamp,depth_mm\n2020-07-01 00:00,0\n2020-07-01 00:05,-1\n", None, "row 2", "depth_mm"),
         ("timestamp,depth_mm\n2020-07-01 00:00,0\n2020-07-01 00:05,\n", None, "row 2", "depth_mm"),
         ("timestamp,depth_mm\n2020-07-01 00:00,0\n2020-07-01 00:05,abc\n", None, "row 2", "depth_mm"),
+        ("timestamp,depth_mm\n2020-07-01 00:00,0\n2020-07-01 00:05,inf\n", None, "row 2", "depth_mm"),
+        ("timestamp,rain\n2020-07-01 00:00,-inf\n2020-07-01 00:05,0\n", "mm", "row 1", "rain"),
+        ("timestamp,depth_mm\n2020-07-01 00:00,0\n2020-07-01 00:05,0\n2020-07-01 00:12,1\n", None, "row 3", "timestamp"),
+        ("timestamp,depth_mm\n2020-07-01 00:12,1\n2020-07-01 00:00,0\n2020-07-01 00:05,0\n", None, "row 1", "timestamp"),
+        ("timestamp,depth_mm,depth_mm\n2020-07-01 00:00,0,1\n2020-07-01 00:05,1,0\n", None, None, "depth_mm"),
+        ("timestamp,depth_mm, timestamp\n2020-07-01 00:00,0,x\n2020-07-01 00:05,1,y\n", None, None, "timestamp"),
         ("timestamp,depth_mm\n2020-07-01 00:00,0\n2020-07-01 00:05,1\n2020-07-01 00:05,2\n", None, "row 3", "timestamp"),
     ],
+    ids=["bad date", "negative", "empty", "text", "inf", "-inf", "off step", "off step unsorted", "two depth_mm",
+         "two timestamp", "duplicate"],
 )
 def test_bad_rows_name_file_row_and_column(tmp_path, text, unit, record, field):
     path = write(tmp_path, text)
@@ -80,6 +88,14 @@ def test_bad_rows_name_file_row_and_column(tmp_path, text, unit, record, field):
     err = caught.value
     assert (err.file, err.record, err.field) == (str(path), record, field)
     assert "rain.csv" in str(err)
+
+
+@pytest.mark.parametrize("stamps", [[0, 300_000_000_000], [1.0, 2.0]], ids=["int64", "float64"])
+def test_parquet_timestamps_stored_as_numbers_are_refused_not_read_as_ns_since_1970(tmp_path, stamps):
+    pd.DataFrame({"timestamp": stamps, "depth_mm": [0.0, 1.0]}).to_parquet(tmp_path / "rain.parquet")
+    with pytest.raises(InputError, match="rain.parquet.*stored as .* numbers, not date-times") as caught:
+        read_rainfall(tmp_path / "rain.parquet")
+    assert caught.value.field == "timestamp"
 
 
 def test_missing_value_column_and_unknown_unit_are_input_errors(tmp_path):

@@ -76,7 +76,9 @@ def _read_table(path: Path) -> pd.DataFrame:
             if "timestamp" not in frame.columns and isinstance(frame.index, pd.DatetimeIndex):
                 frame = frame.rename_axis("timestamp").reset_index()
         elif suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype=str, skipinitialspace=True)
+            table = pd.read_csv(path, dtype=str, skipinitialspace=True, header=None)
+            frame = table.iloc[1:].reset_index(drop=True)  # header read as a row: pandas would rename repeats
+            frame.columns = table.iloc[0].fillna("")
         else:
             raise InputError(f"unknown rainfall file type {suffix!r}; expected .csv or .parquet", file=path)
     except FileNotFoundError as err:
@@ -84,6 +86,9 @@ def _read_table(path: Path) -> pd.DataFrame:
     except (OSError, ValueError, pd.errors.ParserError) as err:
         raise InputError(f"cannot read the file as {suffix[1:]}: {err}", file=path) from err
     frame.columns = [str(c).strip() for c in frame.columns]
+    for name in ("timestamp", *UNITS.values()):
+        if list(frame.columns).count(name) > 1:
+            raise InputError(f"column {name!r} appears more than once; keep one", file=path, field=name)
     return frame
 
 
@@ -163,6 +168,13 @@ def _timestamps(raw: pd.Series, path: Path) -> pd.Series:
     offsets = None
     if pd.api.types.is_datetime64_any_dtype(raw):
         time = raw
+    elif pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
+        raise InputError(
+            f"timestamps are stored as {raw.dtype} numbers, not date-times; store them as a timestamp "
+            "column (or as ISO 8601 text such as '2020-07-01 00:05')",
+            file=path,
+            field="timestamp",
+        )
     else:
         try:
             time = pd.to_datetime(raw, errors="coerce")
@@ -214,9 +226,11 @@ def read_rainfall(path: str | Path, unit: str | None = None) -> pd.Series:
     Raises
     ------
     InputError
-        Naming file, row (1-based data row) and column for: a missing column, an unknown unit, an
-        unparseable timestamp, a missing, non-numeric or negative value, a duplicate timestamp,
-        fewer than two rows, or timestamps not on one regular step.
+        Naming file, row (1-based data row) and column for: a missing or repeated column, an
+        unknown unit, an unparseable timestamp (numbers in a Parquet timestamp column included),
+        some timestamps with a UTC offset and some without, a missing, non-numeric, non-finite or
+        negative value, a duplicate timestamp, fewer than two rows, or timestamps not on one
+        regular step.
     """
     path = Path(path)
     frame = _read_table(path)
@@ -231,6 +245,9 @@ def read_rainfall(path: str | Path, unit: str | None = None) -> pd.Series:
     if np.isnan(values).any():
         bad = np.isnan(values)
         raise InputError("missing or non-numeric value", file=path, record=_first_bad(bad), field=column)
+    if np.isinf(values).any():
+        bad = np.isinf(values)
+        raise InputError(f"non-finite value {values[bad][0]}", file=path, record=_first_bad(bad), field=column)
     if (values < 0).any():
         bad = values < 0
         raise InputError(f"negative rainfall {values[bad][0]}", file=path, record=_first_bad(bad), field=column)
@@ -251,6 +268,7 @@ def read_rainfall(path: str | Path, unit: str | None = None) -> pd.Series:
         raise InputError(
             f"timestamp {index[at]} is not on the series' {pd.Timedelta(step, unit=index.unit)} step",
             file=path,
+            record=f"row {int(order[at]) + 1}",
             field="timestamp",
         )
     if unit == "mm/h":
