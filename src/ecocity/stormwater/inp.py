@@ -92,8 +92,8 @@ def build_inp(
         Rainfall depth per step on a regular DatetimeIndex. [mm]
     mode
         ``"continuous"`` (wet 5 min or the rain step, dry 1 h, routing 60 s, report 1 h) or
-        ``"event"`` for design storms (1 min / 5 min / 15 s / 1 min, and 12 dry hours after
-        the rain).
+        ``"event"`` for design storms (1 min / 5 min / 5 s / 1 min, dynamic wave, and 12 dry
+        hours after the rain).
     rain_file
         The rain gauge's file as written in the input (write it with :func:`rain_file_text`);
         a relative name is read from the folder SWMM runs in.
