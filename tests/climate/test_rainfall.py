@@ -158,6 +158,17 @@ def test_resample_depth_sums_into_bins_labelled_by_start():
         resample_depth(series, "7min")
 
 
+def test_resample_depth_bins_start_at_the_series_start_not_at_midnight():
+    # 5-min steps from 00:05 summed to 15 min: [00:05, 00:20) holds 00:05, 00:10, 00:15, and so
+    # on; bins from midnight would give 00:00 (2 steps), 00:15 (3), 00:30 (1).
+    index = pd.date_range("2020-07-01 00:05", periods=6, freq="5min")
+    series = pd.Series([1.0, 2.0, 4.0, 8.0, 16.0, 32.0], index=index, name="depth_mm")
+    coarse = resample_depth(series, "15min")
+    assert list(coarse) == [7.0, 56.0]
+    assert list(coarse.index) == [pd.Timestamp("2020-07-01 00:05"), pd.Timestamp("2020-07-01 00:20")]
+    assert coarse.sum() == series.sum()
+
+
 def test_split_events_on_hand_made_series():
     # 10-min steps. Wet at 00:00 (1 mm), 00:10 (3 mm); dry 00:20-01:50 (10 steps = 100 min);
     # wet at 02:00 (0.5 mm); dry 02:10-02:50 (5 steps = 50 min); wet at 03:00 (2 mm).

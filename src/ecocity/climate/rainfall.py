@@ -392,7 +392,10 @@ def resample_depth(series: pd.Series, step: str | pd.Timedelta) -> pd.Series:
     Returns
     -------
     pandas.Series
-        ``depth_mm`` per new step [mm]; bins are labelled by their start, as the input.
+        ``depth_mm`` per new step [mm]; bins are labelled by their start, as the input. Bins
+        start at the series' first step (a 5-min series from 00:05 sums to 15 min as 00:05,
+        00:20, ...), so every bin holds whole steps of the series; a last bin shorter than
+        ``step`` holds what the series has.
 
     Raises
     ------
@@ -406,7 +409,7 @@ def resample_depth(series: pd.Series, step: str | pd.Timedelta) -> pd.Series:
         raise InputError(f"cannot read {step!r} as a time step", field="step") from err
     if new < old or new % old != pd.Timedelta(0):
         raise InputError(f"new step {new} is not a whole multiple of the series' step {old}", field="step")
-    out = series.resample(new, label="left", closed="left").sum()
+    out = series.resample(new, label="left", closed="left", origin="start").sum()
     out.name = NAME
     out.attrs = dict(series.attrs)
     return out
