@@ -15,6 +15,7 @@ from ecocity.climate.rainfall import (
     read_rainfall,
     resample_depth,
     split_events,
+    write_rainfall,
 )
 from ecocity.errors import InputError
 
@@ -88,6 +89,29 @@ def test_bad_rows_name_file_row_and_column(tmp_path, text, unit, record, field):
     err = caught.value
     assert (err.file, err.record, err.field) == (str(path), record, field)
     assert "rain.csv" in str(err)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_synthetic_label_survives_a_write_and_read(tmp_path, suffix):
+    series = pd.Series([0.0, 1.25, 0.5], index=pd.date_range("1983-01-01", periods=3, freq="5min"), name="depth_mm")
+    series.attrs.update(synthetic=True, model="Markov chain + gamma + cascade", parameters="beijing", seed=3)
+    path = tmp_path / f"synthetic{suffix}"
+    write_rainfall(series, path)
+    back = read_rainfall(path)
+    assert list(back) == [0.0, 1.25, 0.5]
+    assert {key: back.attrs[key] for key in ("synthetic", "model", "parameters", "seed")} == series.attrs
+
+
+def test_csv_label_line_reads_back_and_plain_csvs_have_no_label(tmp_path):
+    series = pd.Series([0.0, 1.0], index=pd.date_range("2020-07-01", periods=2, freq="5min"), name="depth_mm")
+    write_rainfall(series, tmp_path / "plain.csv")
+    assert (tmp_path / "plain.csv").read_text().startswith("timestamp,depth_mm\n")
+    assert "synthetic" not in read_rainfall(tmp_path / "plain.csv").attrs
+    series.attrs.update(synthetic=True, model="cascade", seed=7)
+    write_rainfall(series, tmp_path / "labelled.csv")
+    assert (tmp_path / "labelled.csv").read_text().startswith("# synthetic: cascade; seed 7\ntimestamp,depth_mm\n")
+    other_comment = write(tmp_path, "# gauge 54511, Beijing\ntimestamp,depth_mm\n2020-07-01 00:00,0\n2020-07-01 00:05,1\n")
+    assert "synthetic" not in read_rainfall(other_comment).attrs
 
 
 @pytest.mark.parametrize("stamps", [[0, 300_000_000_000], [1.0, 2.0]], ids=["int64", "float64"])

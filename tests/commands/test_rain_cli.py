@@ -75,6 +75,17 @@ def test_check_reports_gaps_and_synth_is_labelled(tmp_path):
     assert payload["gaps"] == []
 
 
+def test_synth_to_csv_stays_labelled_synthetic(tmp_path):
+    out = tmp_path / "s.csv"
+    result = ecocity("synth", "--years", "1", "--step-min", "60", "--seed", "4", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().startswith("# synthetic: ")
+    for command in ("capture", "check"):
+        result = ecocity(command, str(out), "--json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["synthetic"] is True
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

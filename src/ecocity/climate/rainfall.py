@@ -16,6 +16,7 @@ explicit way to declare missing steps dry.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,33 @@ def _source(series: pd.Series) -> str | None:
     return series.attrs.get("source")
 
 
+SYNTHETIC_LINE = "# synthetic: "
+"""How a CSV's first line labels a synthetic series: ``# synthetic: <model>; parameters <name>; seed <seed>``."""
+
+
+def _synthetic_line(attrs: dict) -> str | None:
+    """The CSV comment line that labels a synthetic series, or None for a series that is not."""
+    if not attrs.get("synthetic"):
+        return None
+    parts = [str(attrs.get("model", "model not recorded"))]
+    parts += [f"{key} {attrs[key]}" for key in ("parameters", "seed") if key in attrs]
+    return SYNTHETIC_LINE + "; ".join(parts)
+
+
+def _synthetic_label(comments: list[str]) -> dict:
+    """The ``attrs`` a CSV's leading comment lines give: the synthetic label, if one is there."""
+    for line in comments:
+        if line.startswith(SYNTHETIC_LINE):
+            model, *rest = line[len(SYNTHETIC_LINE) :].strip().split("; ")
+            label: dict = {"synthetic": True, "model": model}
+            for part in rest:
+                key, _, value = part.partition(" ")
+                if key in ("parameters", "seed"):
+                    label[key] = int(value) if key == "seed" and value.lstrip("-").isdigit() else value
+            return label
+    return {}
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
@@ -76,9 +104,12 @@ def _read_table(path: Path) -> pd.DataFrame:
             if "timestamp" not in frame.columns and isinstance(frame.index, pd.DatetimeIndex):
                 frame = frame.rename_axis("timestamp").reset_index()
         elif suffix in (".csv", ".txt"):
-            table = pd.read_csv(path, dtype=str, skipinitialspace=True, header=None)
+            with path.open(encoding="utf-8-sig") as lines:
+                comments = list(itertools.takewhile(lambda line: line.startswith("#"), lines))
+            table = pd.read_csv(path, dtype=str, skipinitialspace=True, header=None, skiprows=len(comments))
             frame = table.iloc[1:].reset_index(drop=True)  # header read as a row: pandas would rename repeats
             frame.columns = table.iloc[0].fillna("")
+            frame.attrs.update(_synthetic_label(comments))
         else:
             raise InputError(f"unknown rainfall file type {suffix!r}; expected .csv or .parquet", file=path)
     except FileNotFoundError as err:
@@ -221,7 +252,9 @@ def read_rainfall(path: str | Path, unit: str | None = None) -> pd.Series:
     pandas.Series
         ``depth_mm`` per step [mm], sorted by time, gaps kept as missing steps (see the module
         notes). ``attrs["source"]`` holds the path; a Parquet file's own ``attrs`` (e.g. the
-        ``synthetic`` label) are kept.
+        ``synthetic`` label) are kept, and so is a CSV's ``# synthetic: ...`` first line (as
+        ``synthetic``, ``model``, ``parameters``, ``seed``; see :func:`write_rainfall`). Lines
+        starting with ``#`` before the header are comments.
 
     Raises
     ------
@@ -286,7 +319,8 @@ def write_rainfall(series: pd.Series, path: str | Path) -> None:
 
     ``.parquet`` (zstd, delta-encoded timestamps; depths rounded to 0.001 mm and stored as
     float32; the series' ``attrs``, e.g. the *synthetic* label, are kept in the file's metadata)
-    or ``.csv`` (0.001 mm).
+    or ``.csv`` (0.001 mm; a synthetic series' label -- model, parameter set, seed -- as a first
+    comment line, ``# synthetic: <model>; parameters <name>; seed <seed>``).
     """
     path = Path(path)
     frame = series.rename(NAME).rename_axis("timestamp").reset_index()
@@ -304,7 +338,11 @@ def write_rainfall(series: pd.Series, path: str | Path) -> None:
                 column_encoding={"timestamp": "DELTA_BINARY_PACKED"},  # regular steps: ~0 bytes each
             )
         elif suffix == ".csv":
-            frame.to_csv(path, index=False, float_format="%.3f", date_format="%Y-%m-%d %H:%M")
+            with path.open("w", encoding="utf-8", newline="") as out:
+                label = _synthetic_line(frame.attrs)
+                if label is not None:
+                    out.write(label + "\n")
+                frame.to_csv(out, index=False, float_format="%.3f", date_format="%Y-%m-%d %H:%M", lineterminator="\n")
         else:
             raise InputError("a rainfall file must end in .parquet or .csv", file=path)
     except OSError as err:
