@@ -1,12 +1,14 @@
 """The SWMM input builder: options, sections, rain file, network merge, input errors."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from ecocity.district.model import BASELINE, LandCover, Measure, Scenario
 from ecocity.errors import InputError
 from ecocity.stormwater.inp import build_inp, rain_file_text
-from ecocity.stormwater.network import parse_sections
+from ecocity.stormwater.network import network_from_text, parse_sections
 
 from .helpers import one_hectare, short_storm_series
 
@@ -143,3 +145,26 @@ def test_network_in_us_units_is_rejected(tmp_path):
     path.write_text(NETWORK.replace("FLOW_UNITS CMS", "FLOW_UNITS CFS"))
     with pytest.raises(InputError, match=r"network.inp, field 'FLOW_UNITS': the network uses US flow units"):
         build_inp(one_hectare(outlet="MH1", network=path), BASELINE, short_storm_series())
+
+
+@pytest.mark.parametrize("options", ["", "[OPTIONS]\nINFILTRATION HORTON\n", "[OPTIONS]\nFLOW_UNITS\n"])
+def test_network_without_flow_units_is_rejected_as_swmm_would_read_it_in_cfs(tmp_path, options):
+    path = tmp_path / "network.inp"
+    path.write_text(NETWORK.replace("[OPTIONS]\nFLOW_UNITS CMS\n", options))
+    with pytest.raises(InputError, match=r"network.inp, field 'FLOW_UNITS': no FLOW_UNITS option.*CMS, LPS or MLD"):
+        build_inp(one_hectare(outlet="MH1", network=path), BASELINE, short_storm_series())
+
+
+@pytest.mark.parametrize("units", ["CMS", "LPS", "MLD", "lps"])
+def test_network_in_si_flow_units_is_accepted(tmp_path, units):
+    path = tmp_path / "network.inp"
+    path.write_text(NETWORK.replace("FLOW_UNITS CMS", f"FLOW_UNITS {units}"))
+    assert "CONDUITS" in parse_sections(build_inp(one_hectare(outlet="MH1", network=path), BASELINE,
+                                                  short_storm_series()))
+
+
+def test_example_and_fixture_networks_state_si_flow_units():
+    root = Path(__file__).parents[2]
+    for path in (root / "examples" / "tongzhou" / "network.inp",
+                 root / "tests" / "data" / "districts" / "small_network" / "network.inp"):
+        assert network_from_text(path.read_text(encoding="utf-8"), where=str(path)).outfalls()

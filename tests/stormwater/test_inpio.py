@@ -25,6 +25,7 @@ def test_export_then_import_keeps_areas_imperviousness_outlets_and_outline(tmp_p
     assert sub.land_cover.impervious == pytest.approx(original.land_cover.impervious)
     assert sub.polygon == original.polygon
     assert network_from_text(imported.network_text, where="x").nodes() == {"J1", "J1_out"}
+    assert parse_sections(imported.network_text)["OPTIONS"] == ["FLOW_UNITS CMS"]  # read back as SI
 
 
 def test_exported_model_runs_to_the_same_runoff_as_the_direct_run(tmp_path, site):

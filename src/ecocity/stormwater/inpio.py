@@ -93,7 +93,8 @@ def import_inp(path: str | Path) -> ImportedModel:
         raise InputError("no [SUBCATCHMENTS] in the file", file=path, field="SUBCATCHMENTS")
     for note in notes:
         warnings.warn(f"{path}: {note}", stacklevel=2)
-    return ImportedModel(tuple(subs), _network_text(network.sections), method, tuple(notes))
+    network_text = _network_text(network.sections, options["FLOW_UNITS"])
+    return ImportedModel(tuple(subs), network_text, method, tuple(notes))
 
 
 def nearest_soil_class(ksat_mm_per_h: float) -> str:
@@ -145,6 +146,8 @@ def _soil_class(values: list[str] | None, method: str, path: Path, name: str) ->
     return nearest_soil_class(float(values[_KSAT_COLUMN[method]]))
 
 
-def _network_text(sections: dict[str, list[str]]) -> str:
-    kept = {name: lines for name, lines in sections.items() if name not in OWN_SECTIONS}
+def _network_text(sections: dict[str, list[str]], flow_units: str) -> str:
+    """The network as SWMM text, with the source's FLOW_UNITS (required to read it back)."""
+    kept = {"OPTIONS": [f"FLOW_UNITS {flow_units}"]}
+    kept.update((name, lines) for name, lines in sections.items() if name not in OWN_SECTIONS)
     return "\n".join(f"[{name}]\n" + "\n".join(lines) + "\n" for name, lines in kept.items())

@@ -24,6 +24,7 @@ OWN_SECTIONS = frozenset(
         "LOADINGS", "BUILDUP", "WASHOFF", "POLLUTANTS", "GROUNDWATER", "GWF", "AQUIFERS", "SNOWPACKS",
     }
 )  # fmt: skip
+SI_FLOW_UNITS = ("CMS", "LPS", "MLD")  # SWMM's metric flow units: lengths in metres
 NODE_SECTIONS = ("JUNCTIONS", "OUTFALLS", "STORAGE", "DIVIDERS")
 OUTFALL_SUFFIX = "_out"
 LINK_SUFFIX = "_link"
@@ -65,19 +66,35 @@ def parse_sections(text: str) -> dict[str, list[str]]:
     return sections
 
 
+def flow_units(sections: dict[str, list[str]]) -> str | None:
+    """The FLOW_UNITS option of parsed input sections, upper case; None where not given."""
+    for line in sections.get("OPTIONS", []):
+        parts = line.split()
+        if parts[0].upper() == "FLOW_UNITS":
+            return parts[1].upper() if len(parts) > 1 else None
+    return None
+
+
 def network_from_text(text: str, *, where: str) -> NetworkSections:
     """The network part (nodes, links, curves, coordinates ...) of a SWMM input text.
 
     Raises
     ------
     InputError
-        If the file uses US flow units (its lengths would be feet) or has no outfall.
+        If the file does not say FLOW_UNITS CMS, LPS or MLD in [OPTIONS]: SWMM reads a file
+        without FLOW_UNITS as CFS, whose lengths are feet. Or if it has no outfall.
     """
     sections = parse_sections(text)
-    units = [line.split() for line in sections.get("OPTIONS", []) if line.split()[0].upper() == "FLOW_UNITS"]
-    if units and len(units[0]) > 1 and units[0][1].upper() not in ("CMS", "LPS", "MLD"):
+    units = flow_units(sections)
+    if units is None:
         raise InputError(
-            f"the network uses US flow units ({units[0][1]}); convert it to SI (CMS, LPS or MLD)",
+            "no FLOW_UNITS option: SWMM would read the file in US units (CFS, feet); add FLOW_UNITS CMS, LPS or MLD to [OPTIONS]",
+            file=where,
+            field="FLOW_UNITS",
+        )
+    if units not in SI_FLOW_UNITS:
+        raise InputError(
+            f"the network uses US flow units ({units}); convert it to SI ({', '.join(SI_FLOW_UNITS)})",
             file=where,
             field="FLOW_UNITS",
         )
