@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry.polygon import orient
 
 from ecocity.district import geometry as geo
 from ecocity.district.load import load_district
@@ -47,6 +48,25 @@ def test_geodesic_area_is_pyproj_geod_area_whatever_the_ring_orientation():
     assert geo.plan_area_m2(cell.reverse(), WGS84) == pytest.approx(expected, rel=1e-12)
     parts = MultiPolygon([cell, affinity.translate(cell, 0.01).reverse()])
     assert geo.plan_area_m2(parts, WGS84) == pytest.approx(2 * expected, rel=1e-6)
+
+
+def with_hole(outer: Polygon, hole: Polygon, hole_winding: str) -> Polygon:
+    """``outer`` wound counter-clockwise, ``hole`` clockwise (``"opposite"``, the OGC way) or not (``"same"``)."""
+    sign = -1.0 if hole_winding == "opposite" else 1.0
+    return Polygon(orient(outer, 1.0).exterior.coords, [orient(hole, sign).exterior.coords])
+
+
+@pytest.mark.parametrize("hole_winding", ["opposite", "same"])
+def test_a_hole_is_subtracted_whatever_its_winding(hole_winding):
+    # Planar: 100 m square minus a 20 m square hole.
+    flat = with_hole(box(0, 0, 100, 100), box(10, 10, 30, 30), hole_winding)
+    assert geo.plan_area_m2(flat, GK_117E) == pytest.approx(10_000 - 400, rel=1e-12)
+    # Geodesic: the cell minus its quarter-size hole is 3/4 of the cell (to the cell's curvature, ~1e-6).
+    cell, hole = box(116.65, 39.90, 116.652, 39.902), box(116.6505, 39.9005, 116.6515, 39.9015)
+    whole = abs(WGS84.get_geod().geometry_area_perimeter(cell)[0])
+    curved = with_hole(cell, hole, hole_winding)
+    assert geo.plan_area_m2(curved, WGS84) == pytest.approx(0.75 * whole, rel=1e-4)
+    assert geo.plan_area_m2(MultiPolygon([curved]), WGS84) == pytest.approx(0.75 * whole, rel=1e-4)
 
 
 def test_geographic_district_areas_match_its_projected_twin(small_copy):

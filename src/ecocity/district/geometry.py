@@ -17,6 +17,7 @@ import shapely
 import shapely.affinity
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 
 Measurement = Literal["planar", "geodesic"]
 
@@ -97,8 +98,9 @@ def plan_area_m2(geometry: BaseGeometry, crs: pyproj.CRS) -> float:
     if measurement(crs) == "planar":
         return float(geometry.area)
     geod = crs.get_geod()
-    # Summed part by part: a part's signed area follows its ring orientation.
-    return sum(abs(geod.geometry_area_perimeter(part)[0]) for part in polygon_parts(geometry))
+    # Geod adds each ring's signed area, so every part is first wound exterior counter-clockwise,
+    # holes clockwise: a hole wound like its exterior would otherwise be added, not subtracted.
+    return sum(geod.geometry_area_perimeter(orient(part, 1.0))[0] for part in polygon_parts(geometry))
 
 
 def overland_flow_length_m(polygon: Polygon, crs: pyproj.CRS) -> float:
