@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pyproj
 import pytest
 import shapely
@@ -67,6 +68,33 @@ def test_a_hole_is_subtracted_whatever_its_winding(hole_winding):
     curved = with_hole(cell, hole, hole_winding)
     assert geo.plan_area_m2(curved, WGS84) == pytest.approx(0.75 * whole, rel=1e-4)
     assert geo.plan_area_m2(MultiPolygon([curved]), WGS84) == pytest.approx(0.75 * whole, rel=1e-4)
+
+
+WEB_MERCATOR = pyproj.CRS("EPSG:3857")
+
+
+def reprojected(geometry, source: pyproj.CRS, target: pyproj.CRS):
+    transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
+    return shapely.transform(geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def test_web_mercator_areal_scale_at_beijing_is_one_over_cos_squared_latitude():
+    # Mercator's scale is sec(phi) in both directions on the sphere (Snyder 1987, USGS Professional Paper 1395, ch. 7);
+    # on the ellipsoid, Web Mercator's differs from sec^2(phi) by the flattening, ~0.5 %.
+    point = reprojected(shapely.Point(116.4, 39.9), WGS84, WEB_MERCATOR)
+    assert geo.areal_scale(point, WEB_MERCATOR) == pytest.approx(1 / math.cos(math.radians(39.9)) ** 2, rel=0.01)
+    assert geo.areal_scale(box(470_000, 4_418_000, 470_100, 4_418_100), GK_117E) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_distorting_projected_crs_is_measured_on_the_ellipsoid():
+    """A 300 m x 40 m block near Beijing drawn in Web Mercator: area and width as in GK CM 117E, not 1.7x."""
+    block = affinity.rotate(box(470_000, 4_418_000, 470_300, 4_418_040), 25)
+    mercator = reprojected(block, GK_117E, WEB_MERCATOR)
+    assert mercator.area / block.area == pytest.approx(1.70, rel=0.01)  # what a planar measurement would give
+    # GK CM 117E's own areal scale here is 1 + ~1e-4, so the two agree to 0.1 %.
+    assert geo.plan_area_m2(mercator, WEB_MERCATOR) == pytest.approx(block.area, rel=1e-3)
+    assert geo.overland_flow_length_m(mercator, WEB_MERCATOR) == pytest.approx(40.0, rel=1e-3)
+    assert geo.characteristic_width_m(mercator, WEB_MERCATOR) == pytest.approx(300.0, rel=1e-3)
 
 
 def test_geographic_district_areas_match_its_projected_twin(small_copy):

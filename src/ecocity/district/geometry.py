@@ -4,6 +4,8 @@ Pure functions over shapely geometries whose coordinates are in a district's CRS
 (easting or longitude, as GeoJSON, RFC 7946 §3.1.1). Lengths and areas come out in metres
 and square metres: planar for a CRS projected in metres, geodesic (on the CRS's ellipsoid)
 for a geographic CRS. Any other CRS is refused: guessing a unit would give a silently wrong area.
+A projected CRS that distorts areas by more than :data:`AREAL_SCALE_TOLERANCE` where a geometry
+lies (Web Mercator away from the equator) is measured geodesically too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 Measurement = Literal["planar", "geodesic"]
+
+AREAL_SCALE_TOLERANCE = 0.01
+"""Largest areal distortion of a projected CRS (|areal scale − 1|) trusted for planar measurement."""
 
 
 def parse_crs(text: str) -> pyproj.CRS:
@@ -48,6 +53,33 @@ def measurement(crs: pyproj.CRS) -> Measurement:
         f"CRS {crs.name!r} has axes in {units}; use a CRS projected in metres "
         "(e.g. EPSG:4548 CGCS2000 / 3-degree GK CM 117E) or a geographic one (e.g. EPSG:4326)"
     )
+
+
+def areal_scale(geometry: BaseGeometry, crs: pyproj.CRS) -> float:
+    """Areal scale factor of a projected ``crs`` at the geometry's centroid (1 where areas are true).
+
+    ``pyproj.Proj.get_factors`` (PROJ's ``proj_factors``) at the centroid's longitude and latitude
+    on the CRS's own geodetic datum; e.g. 1.70 for Web Mercator (EPSG:3857) at Beijing, 1/cos²φ.
+    """
+    centre = geometry.centroid
+    lon, lat = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True).transform(centre.x, centre.y)
+    return float(pyproj.Proj(crs).get_factors(lon, lat).areal_scale)
+
+
+def _measured_on_ellipsoid(geometry: BaseGeometry, crs: pyproj.CRS) -> bool:
+    """Whether areas and lengths are taken on the ellipsoid: a geographic CRS, or a distorting projection."""
+    if measurement(crs) == "geodesic":
+        return True
+    return not abs(areal_scale(geometry, crs) - 1.0) <= AREAL_SCALE_TOLERANCE  # a NaN scale counts as distorting
+
+
+def _longitude_latitude(geometry: BaseGeometry, crs: pyproj.CRS) -> tuple[BaseGeometry, pyproj.CRS]:
+    """The geometry in longitude/latitude (x first) on ``crs``'s geodetic CRS, and that CRS."""
+    if measurement(crs) == "geodesic":
+        return geometry, crs
+    transformer = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    lonlat = shapely.transform(geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return lonlat, crs.geodetic_crs
 
 
 def polygon_parts(geometry: BaseGeometry) -> list[Polygon]:
@@ -93,10 +125,12 @@ def plan_area_m2(geometry: BaseGeometry, crs: pyproj.CRS) -> float:
 
     Planar (shapely) area for a CRS projected in metres; geodesic area on the CRS's ellipsoid
     (``pyproj.Geod.geometry_area_perimeter``, Karney 2013, doi:10.1007/s00190-012-0578-z) for a
-    geographic CRS.
+    geographic CRS, and for a projected one whose areal scale at the geometry (:func:`areal_scale`)
+    is off 1 by more than :data:`AREAL_SCALE_TOLERANCE` (its planar area would be that much wrong).
     """
-    if measurement(crs) == "planar":
+    if not _measured_on_ellipsoid(geometry, crs):
         return float(geometry.area)
+    geometry, crs = _longitude_latitude(geometry, crs)
     geod = crs.get_geod()
     # Geod adds each ring's signed area, so every part is first wound exterior counter-clockwise,
     # holes clockwise: a hole wound like its exterior would otherwise be added, not subtracted.
@@ -108,11 +142,12 @@ def overland_flow_length_m(polygon: Polygon, crs: pyproj.CRS) -> float:
 
     The shorter side of the polygon's minimum rotated rectangle (``shapely.oriented_envelope``):
     runoff is taken to cross the subcatchment's narrow direction to a collector along its long
-    side. A geographic polygon is first projected onto a Lambert azimuthal equal-area plane
-    centred on it. A square of side a gives a, a 400 m × 30 m strip gives 30 m.
+    side. A polygon measured on the ellipsoid (see :func:`plan_area_m2`) is first projected onto
+    a Lambert azimuthal equal-area plane centred on it. A square of side a gives a, a 400 m × 30 m
+    strip gives 30 m.
     """
-    if measurement(crs) == "geodesic":
-        polygon = _to_local_plane(polygon, crs)
+    if _measured_on_ellipsoid(polygon, crs):
+        polygon = _to_local_plane(*_longitude_latitude(polygon, crs))
     else:  # GEOS's rectangle loses precision far from the origin (1e-4 on a 1 m square at 4e6 m)
         centre = polygon.centroid
         polygon = shapely.affinity.translate(polygon, -centre.x, -centre.y)
