@@ -1,8 +1,11 @@
 """Import of SWMM models and export of scenarios: round trips."""
 
+import warnings
+
 import pytest
 
 from ecocity.district.model import BASELINE, Measure, Scenario
+from ecocity.errors import InputError
 from ecocity.stormwater.engine import run_swmm
 from ecocity.stormwater.inpio import export_inp, import_inp, nearest_soil_class
 from ecocity.stormwater.network import network_from_text, parse_sections
@@ -56,9 +59,61 @@ O1 0 FREE NO
 """
     path = tmp_path / "horton.inp"
     path.write_text(text)
-    with pytest.warns(UserWarning, match="LID units were not imported"):
+    with pytest.warns(UserWarning) as caught:
         imported = import_inp(path)
+    messages = [str(w.message) for w in caught]
+    assert any("LID units were not imported" in m for m in messages)
+    assert any("1 of 1 subcatchments have no [POLYGONS] outline (A)" in m for m in messages)
     sub = imported.subcatchments[0]
     assert sub.soil == "silt_loam"  # 6.35 mm/h is nearest to silt loam's 6.6 mm/h
     assert (sub.area_m2, sub.slope, sub.land_cover.paved) == (25_000.0, 0.005, 0.4)
     assert nearest_soil_class(100.0) == "sand"
+
+
+GREEN_AMPT_MODEL = """[OPTIONS]
+FLOW_UNITS CMS
+INFILTRATION GREEN_AMPT
+[SUBCATCHMENTS]
+A RG1 N1 2.5 40 120 0.5 0
+[SUBAREAS]
+A 0.013 0.1 1.9 3.8 25 OUTLET
+[INFILTRATION]
+A 170 6.6 0.22
+[POLYGONS]
+A 0 0
+A 100 0
+A 100 100
+[JUNCTIONS]
+N1 1 2 0 0 0
+[OUTFALLS]
+O1 0 FREE NO
+"""
+
+
+def test_import_of_a_well_formed_model_with_outlines_warns_nothing(tmp_path):
+    path = tmp_path / "model.inp"
+    path.write_text(GREEN_AMPT_MODEL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (sub,) = import_inp(path).subcatchments
+    assert (sub.width_m, sub.soil, len(sub.polygon)) == (120.0, "silt_loam", 3)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("A 100 100\n", "A 100\n", r"record 'A', field 'POLYGONS': expected Subcatchment X-Coord Y-Coord"),
+        ("A 100 100\n", "A east 100\n", r"record 'A', field 'POLYGONS X': expected a number, got 'east'"),
+        ("N1 2.5 40 120 ", "N1 2.5 40 abc ", r"record 'A', field 'Width': expected a number, got 'abc'"),
+        ("N1 2.5 40 120 ", "N1 2.5 40 nan ", r"record 'A', field 'Width': expected a finite number"),
+        ("N1 2.5 40 120 ", "N1 2.5 40 0 ", r"record 'A', field 'Width': Input should be greater than 0"),
+        ("N1 2.5 40 120 ", "N1 0 40 120 ", r"record 'A', field 'Area': Input should be greater than 0"),
+        ("A 170 6.6 0.22", "A 170 fast 0.22", r"record 'A', field 'Ksat': expected a number, got 'fast'"),
+        ("A 170 6.6 0.22", "A 170 0 0.22", r"record 'A', field 'Ksat': must be positive"),
+    ],
+)
+def test_malformed_import_lines_are_input_errors_naming_file_record_and_field(tmp_path, old, new, message):
+    path = tmp_path / "model.inp"
+    path.write_text(GREEN_AMPT_MODEL.replace(old, new, 1))
+    with pytest.raises(InputError, match=r"model.inp, " + message):
+        import_inp(path)

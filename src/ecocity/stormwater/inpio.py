@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
 from ecocity.district.model import District, LandCover, Scenario, Subcatchment
 from ecocity.errors import InputError
@@ -22,6 +23,11 @@ from ecocity.stormwater.inp import Mode, build_inp, rain_file_text
 from ecocity.stormwater.network import OWN_SECTIONS, network_from_text, parse_sections
 
 _KSAT_COLUMN = {"GREEN_AMPT": 1, "MODIFIED_GREEN_AMPT": 1, "HORTON": 1, "MODIFIED_HORTON": 1}
+_KSAT_FIELD = {"GREEN_AMPT": "Ksat", "MODIFIED_GREEN_AMPT": "Ksat", "HORTON": "MinRate", "MODIFIED_HORTON": "MinRate"}
+_SUBCATCHMENT_NUMBERS = ("Area", "%Imperv", "Width", "%Slope")  # columns 4-7 of [SUBCATCHMENTS]
+# Subcatchment model fields as SWMM names them, for errors on imported values.
+_SWMM_FIELD = {"id": "Name", "area_m2": "Area", "width_m": "Width", "slope": "%Slope", "outlet": "Outlet",
+               "land_cover": "%Imperv", "polygon": "POLYGONS", "soil": "INFILTRATION"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,11 +48,14 @@ class ImportedModel:
 def import_inp(path: str | Path) -> ImportedModel:
     """Read subcatchments and network from a SWMM 5 input file in SI units.
 
+    A subcatchment without a [POLYGONS] outline is imported without one, with a warning
+    (maps leave it out).
+
     Raises
     ------
     InputError
         Naming the file, subcatchment and field, for unreadable files, US units, missing
-        subareas or infiltration, or values out of range.
+        subareas or infiltration, short lines, values that are not numbers or out of range.
     """
     path = Path(path)
     try:
@@ -60,8 +69,11 @@ def import_inp(path: str | Path) -> ImportedModel:
     infiltration = {p[0]: p[1:] for p in (line.split() for line in sections.get("INFILTRATION", []))}
     polygons: dict[str, list[tuple[float, float]]] = {}
     for line in sections.get("POLYGONS", []):
-        name, x, y = line.split()[:3]
-        polygons.setdefault(name, []).append((float(x), float(y)))
+        parts = line.split()
+        if len(parts) < 3:
+            raise InputError("expected Subcatchment X-Coord Y-Coord", file=path, record=parts[0], field="POLYGONS")
+        x, y = (_number(v, path, parts[0], f"POLYGONS {axis}") for v, axis in zip(parts[1:3], "XY"))
+        polygons.setdefault(parts[0], []).append((x, y))
     notes = []
     if sections.get("LID_USAGE"):
         notes.append("the model's LID units were not imported; describe them as scenario measures")
@@ -71,26 +83,40 @@ def import_inp(path: str | Path) -> ImportedModel:
         if len(parts) < 7:
             raise InputError("expected Name Gage Outlet Area %Imperv Width %Slope", file=path, record=parts[0])
         name, outlet = parts[0], parts[2]
-        area_ha, imperv_pct, width_m, slope_pct = (float(v) for v in parts[3:7])
+        area_ha, imperv_pct, width_m, slope_pct = (
+            _number(v, path, name, field) for v, field in zip(parts[3:7], _SUBCATCHMENT_NUMBERS)
+        )
         if not 0.0 <= imperv_pct <= 100.0:
             raise InputError(f"%Imperv {imperv_pct} outside 0-100", file=path, record=name, field="%Imperv")
         if not 0.0 < slope_pct <= 100.0:
             raise InputError(f"%Slope {slope_pct} must be in (0, 100]", file=path, record=name, field="%Slope")
         share = imperv_pct / 100.0
-        subs.append(
-            Subcatchment(
+        soil = _soil_class(infiltration.get(name), method, path, name)
+        try:
+            sub = Subcatchment(
                 id=name,
                 area_m2=area_ha * 1e4,
                 width_m=width_m,
                 slope=slope_pct / 100.0,
-                soil=_soil_class(infiltration.get(name), method, path, name),
+                soil=soil,
                 outlet=outlet,
                 land_cover=LandCover(paved=share, green=1.0 - share),
                 polygon=tuple(polygons.get(name, ())),
             )
-        )
+        except ValidationError as err:
+            first = err.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else None
+            raise InputError(
+                f"{first['msg']} (read {first.get('input')!r})", file=path, record=name, field=_SWMM_FIELD.get(field, field)
+            ) from err
+        subs.append(sub)
     if not subs:
         raise InputError("no [SUBCATCHMENTS] in the file", file=path, field="SUBCATCHMENTS")
+    unoutlined = [sub.id for sub in subs if not sub.polygon]
+    if unoutlined:
+        shown = ", ".join(unoutlined[:5]) + (", ..." if len(unoutlined) > 5 else "")
+        notes.append(f"{len(unoutlined)} of {len(subs)} subcatchments have no [POLYGONS] outline ({shown}); "
+                     "maps leave them out")
     for note in notes:
         warnings.warn(f"{path}: {note}", stacklevel=2)
     network_text = _network_text(network.sections, options["FLOW_UNITS"])
@@ -143,7 +169,22 @@ def _soil_class(values: list[str] | None, method: str, path: Path, name: str) ->
             record=name,
             field="INFILTRATION",
         )
-    return nearest_soil_class(float(values[_KSAT_COLUMN[method]]))
+    field = _KSAT_FIELD[method]
+    ksat_mm_per_h = _number(values[_KSAT_COLUMN[method]], path, name, field)
+    if ksat_mm_per_h <= 0:
+        raise InputError(f"must be positive, got {ksat_mm_per_h:g}", file=path, record=name, field=field)
+    return nearest_soil_class(ksat_mm_per_h)
+
+
+def _number(text: str, path: Path, record: str, field: str) -> float:
+    """A finite number read from a SWMM input field."""
+    try:
+        value = float(text)
+    except ValueError as err:
+        raise InputError(f"expected a number, got {text!r}", file=path, record=record, field=field) from err
+    if not math.isfinite(value):
+        raise InputError(f"expected a finite number, got {text!r}", file=path, record=record, field=field)
+    return value
 
 
 def _network_text(sections: dict[str, list[str]], flow_units: str) -> str:
