@@ -135,6 +135,19 @@ def test_width_of_a_rectangle_is_its_long_side_and_width_times_flow_length_is_ar
     assert width * geo.overland_flow_length_m(rectangle, GK_117E) == pytest.approx(rectangle.area, rel=1e-6)
 
 
+def test_an_l_of_two_strips_drains_across_the_strips_not_across_its_bounding_square():
+    # Two 10 m strips, 100 m long outside: A = 1000 + 900 = 1900 m², P = 400 m, so L = 2A/P = 9.5 m
+    # (the strips' width, 10 m, to the w*l/(l + w) of the equivalent-rectangle limit) and W = A/L = 200 m.
+    # The minimum rotated rectangle is the 100 m square: its short side would say 100 m, W = 19 m.
+    ell = affinity.rotate(Polygon([(0, 0), (100, 0), (100, 10), (10, 10), (10, 100), (0, 100)]), 20)
+    assert shapely.oriented_envelope(ell).area == pytest.approx(10_000, rel=1e-9)
+    assert geo.overland_flow_length_m(ell, GK_117E) == pytest.approx(9.5, rel=1e-9)
+    assert geo.characteristic_width_m(ell, GK_117E) == pytest.approx(200.0, rel=1e-9)
+    # The same L on the ellipsoid (drawn in longitude/latitude near Beijing) gets the same width.
+    placed = affinity.translate(ell, 470_000, 4_418_000)
+    assert geo.characteristic_width_m(reprojected(placed, GK_117E, WGS84), WGS84) == pytest.approx(200.0, rel=1e-3)
+
+
 def test_a_square_is_as_wide_as_its_side():
     assert geo.characteristic_width_m(box(0, 0, 120, 120), GK_117E) == pytest.approx(120.0, rel=1e-12)
 
