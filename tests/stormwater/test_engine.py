@@ -6,12 +6,14 @@ and 83.9 % with the cell, for the notes' synthetic Beijing-like year of 758 mm).
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from ecocity.district.model import BASELINE, LandCover, Measure, Scenario
 from ecocity.errors import EngineError, InputError, ModelError
+from ecocity.stormwater import inp
 from ecocity.stormwater.catalogue import lid_type_names, load_lid
 from ecocity.stormwater.engine import run_swmm
 from ecocity.stormwater.inp import build_inp, rain_file_text
@@ -174,3 +176,13 @@ def test_parallel_runs_stay_isolated():
         together = list(pool.map(lambda s: simulate(s, BASELINE, rain).depth_mm("runoff"), sites))
     assert together == alone
     assert alone[0] < alone[1] < alone[2]
+
+
+def test_rain_text_is_written_under_the_name_the_builder_gives_it(site, monkeypatch):
+    # One definition of the default rain file name (inp.DEFAULT_RAIN_FILE), used by both sides.
+    monkeypatch.setattr(inp, "DEFAULT_RAIN_FILE", Path("storm.dat"))
+    rain = short_storm_series()
+    text = build_inp(site, BASELINE, rain, rain_file=inp.DEFAULT_RAIN_FILE)
+    assert 'FILE "storm.dat"' in text
+    result = run_swmm(text, rain_file_text(rain))
+    assert result.depth_mm("rainfall") == pytest.approx(rain.sum(), rel=0.001)

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 MODEL, REPORT, OUTPUT = "model.inp", "model.rpt", "model.out"
 RESULT_JSON, JOB_JSON = "result.json", "job.json"
 ARRAYS = ("runoff_cumulative_m3", "outfall_flow_m3_per_s")
-DEFAULT_RAIN_NAME = "rain.dat"
 _LID_RESULTS = {
     "inflow_mm": "INFLOW",
     "evaporation_mm": "EVAPORATION",
@@ -67,8 +66,10 @@ def run_swmm(
     inp_text
         The SWMM input (e.g. from :func:`ecocity.stormwater.inp.build_inp`).
     rain
-        The rain gauge file: text (written as ``rain.dat`` beside the input) or a path (copied
-        beside the input under its own name). The input should name it without a folder.
+        The rain gauge file: text (written beside the input under the name
+        :data:`ecocity.stormwater.inp.DEFAULT_RAIN_FILE`, ``rain.dat``, which ``build_inp`` writes
+        by default) or a path (copied beside the input under its own name). The input should
+        name it without a folder.
     series_step_s
         Resolution of the per-subcatchment runoff series. [s]
     max_continuity_error_pct
@@ -87,8 +88,9 @@ def run_swmm(
     ModelError
         If a continuity error exceeds ``max_continuity_error_pct``.
     """
-    import numpy as np  # numpy and pandas stay out of the child process
+    import numpy as np  # numpy and pandas (imported by inp and result) stay out of the child process
 
+    from ecocity.stormwater import inp
     from ecocity.stormwater.result import assemble
 
     started = time.perf_counter()
@@ -98,7 +100,7 @@ def run_swmm(
         if isinstance(rain, Path):
             shutil.copyfile(rain, folder / rain.name)
         elif rain is not None:
-            (folder / DEFAULT_RAIN_NAME).write_text(rain, encoding="utf-8")
+            (folder / inp.DEFAULT_RAIN_FILE).write_text(rain, encoding="utf-8")
         (folder / JOB_JSON).write_text(json.dumps({"series_step_s": int(series_step_s)}))
         _run_child(folder, timeout_s)
         raw = json.loads((folder / RESULT_JSON).read_text())
@@ -219,7 +221,7 @@ def _node(i: int) -> dict:
 
 def _runoff_totals() -> dict:
     totals = solver.system_get_runoff_totals()
-    names = ("rainfall", "evap", "infil", "runoff", "drains", "runon", "initStorage", "finalStorage")
+    names = ("rainfall", "evap", "infil", "runoff", "drains", "initStorage", "finalStorage")
     return {name: getattr(totals, name) for name in names}
 
 
