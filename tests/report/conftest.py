@@ -123,7 +123,7 @@ def _scenario(name: str, index: int, area_m2: dict[str, float]) -> dict:
         _indicator("capture_ratio", district_capture, "-", target=CAPTURE_TARGET),
         _indicator("tss_reduction", district_capture * 0.62, "-", target=0.5),
         _indicator("share_of_area_meeting_target", meeting, "-"),
-        _indicator("runoff_volume_mm", runoff_mm, "mm"),
+        _indicator("runoff_depth_mm_per_yr", runoff_mm, "mm"),
     ]
     for storm in storms:
         p = storm["return_period_yr"]

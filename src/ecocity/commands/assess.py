@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ecocity.commands.output import console, print_json
+from ecocity.commands.output import console, print_json, table_console
 from ecocity.commands.progress import task_progress
 
 DISTRICT_ARG = typer.Argument(help="District folder (district.toml, subcatchments.geojson, scenarios/)")
@@ -44,7 +44,7 @@ def assess(
     if as_json:
         print_json(result.results)
         return
-    console.print(_summary(result.results))
+    table_console.print(_summary(result.results))
     for note in result.results.get("notes", []):
         console.print(f"[yellow]note:[/] {note}")
     if result.cached:

@@ -10,6 +10,8 @@ from typing import Any
 from rich.console import Console
 
 console = Console(stderr=False)
+# Tables sent to a file or a pipe get room for one column per scenario instead of rich's 80.
+table_console = console if console.is_terminal else Console(stderr=False, width=160)
 err_console = Console(stderr=True)
 
 
