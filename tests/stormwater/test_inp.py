@@ -168,3 +168,9 @@ def test_example_and_fixture_networks_state_si_flow_units():
     for path in (root / "examples" / "tongzhou" / "network.inp",
                  root / "tests" / "data" / "districts" / "small_network" / "network.inp"):
         assert network_from_text(path.read_text(encoding="utf-8"), where=str(path)).outfalls()
+
+
+def test_a_network_with_flows_in_lps_is_refused_since_the_model_runs_in_cms(tmp_path):
+    text = NETWORK.replace("FLOW_UNITS CMS", "FLOW_UNITS LPS") + "\n[DWF]\nMH1 FLOW 12.5\n"
+    with pytest.raises(InputError, match=r"network.inp.*FLOW_UNITS.*DWF"):
+        network_from_text(text, where=str(tmp_path / "network.inp"))

@@ -66,6 +66,14 @@ def parse_sections(text: str) -> dict[str, list[str]]:
     return sections
 
 
+FLOW_SECTIONS = ("INFLOWS", "DWF", "RDII", "PUMPS", "OUTLETS", "CURVES")
+"""Sections whose values are flows in the file's FLOW_UNITS (ecocity writes the model in CMS)."""
+
+
+def _data_lines(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.strip() and not line.lstrip().startswith(";")]
+
+
 def flow_units(sections: dict[str, list[str]]) -> str | None:
     """The FLOW_UNITS option of parsed input sections, upper case; None where not given."""
     for line in sections.get("OPTIONS", []):
@@ -99,6 +107,14 @@ def network_from_text(text: str, *, where: str) -> NetworkSections:
             field="FLOW_UNITS",
         )
     kept = {name: lines for name, lines in sections.items() if name not in OWN_SECTIONS}
+    flows = [name for name in FLOW_SECTIONS if _data_lines(kept.get(name, []))]
+    if units != "CMS" and flows:
+        raise InputError(
+            f"the network's flows are in {units} ([{'], ['.join(flows)}]), but ecocity runs SWMM in CMS: "
+            "convert the file to FLOW_UNITS CMS (m³/s)",
+            file=where,
+            field="FLOW_UNITS",
+        )
     network = NetworkSections(kept)
     if not network.outfalls():
         raise InputError("the network has no [OUTFALLS]", file=where, field="OUTFALLS")
