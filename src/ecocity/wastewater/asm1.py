@@ -168,9 +168,12 @@ def process_rates(states: np.ndarray, p: ASM1Parameters) -> np.ndarray:
     aerobic_h = S_O / (p.K_OH + S_O)
     inhibition_o = p.K_OH / (p.K_OH + S_O)
     nitrate = S_NO / (p.K_NO + S_NO)
+    # k_h (X_S/X_BH)/(K_X + X_S/X_BH) X_BH written as k_h X_BH/(K_X X_BH + X_S) × X_S, and
+    # ρ8 = ρ7 X_ND/X_S with X_ND in place of X_S: the same numbers without dividing by X_BH or X_S
+    denominator = p.K_X * X_BH + X_S
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(X_BH > 0.0, X_S / X_BH, 0.0)
-        nd_ratio = np.where(X_S > 0.0, X_ND / X_S, 0.0)
+        hydrolysis = np.where(denominator > 0.0, p.k_h * X_BH / denominator, 0.0)
+    switch = aerobic_h + p.eta_h * inhibition_o * nitrate
     rho = np.empty(states.shape[:-1] + (8,))
     rho[..., 0] = p.mu_H * monod_s * aerobic_h * X_BH
     rho[..., 1] = p.mu_H * monod_s * inhibition_o * nitrate * p.eta_g * X_BH
@@ -178,10 +181,8 @@ def process_rates(states: np.ndarray, p: ASM1Parameters) -> np.ndarray:
     rho[..., 3] = p.b_H * X_BH
     rho[..., 4] = p.b_A * X_BA
     rho[..., 5] = p.k_a * S_ND * X_BH
-    rho[..., 6] = (
-        p.k_h * ratio / (p.K_X + ratio) * (aerobic_h + p.eta_h * inhibition_o * nitrate) * X_BH
-    )
-    rho[..., 7] = rho[..., 6] * nd_ratio
+    rho[..., 6] = hydrolysis * switch * X_S
+    rho[..., 7] = hydrolysis * switch * X_ND
     return rho
 
 

@@ -198,3 +198,22 @@ class PlantModel:
         tanks[self.fixed_oxygen, S_O] = self.oxygen_setpoint_g_per_m3[self.fixed_oxygen]
         solubles = np.tile(tanks[-1, SOLUBLE_INDEX], (self.n_layers, 1))
         return np.concatenate((tanks.ravel(), np.asarray(layer_tss_g_per_m3, float), solubles.ravel()))
+
+
+def inventory_rates(model: PlantModel, y: np.ndarray, dydt: np.ndarray) -> np.ndarray:
+    """Rate of change of the plant's mass of each ASM1 state [g/d] (13,), from y and dy/dt.
+
+    Tanks: Σ_k V_k dC_k/dt. Settler: A·h·Σ dS/dt for solubles; for particulates, whose
+    composition is the feed's, (C_f,i / TSS_f)·A·h·Σ dX/dt (the settler stores solids as TSS).
+    With it, in = out + conversion + accumulation holds at any state, not only at steady state.
+    """
+    tanks, _, _ = model.split(y)
+    d_tanks, d_tss, d_solubles = model.split(dydt)
+    s = model.layout.settler
+    layer_volume = s.area_m2 * s.height_m / model.n_layers
+    total = (model.volume_m3[:, None] * d_tanks).sum(axis=0)
+    total[SOLUBLE_INDEX] += layer_volume * d_solubles.sum(axis=0)
+    feed = tanks[-1]
+    feed_tss = model.asm1_parameters.tss_per_cod * feed[SOLIDS_INDEX].sum()
+    total[PARTICULATE_INDEX] += feed[PARTICULATE_INDEX] / feed_tss * layer_volume * d_tss.sum()
+    return total

@@ -4,9 +4,14 @@
   benchmark's 200-day ``ode15s`` run) and then polishes the result with Newton's method on the
   right-hand side, so that the mass balances close to numerical precision.
 * :func:`simulate` integrates a dynamic influent (the benchmark's 15-min files) held constant
-  over each sample (zero-order hold, as the benchmark reads them).
+  over each sample (zero-order hold, as the benchmark reads them) with the explicit
+  Dormand–Prince pair (scipy ``RK45``), the benchmark's own choice for dynamic runs (``ode45``,
+  RelTol 1e-5, AbsTol 1e-8). The implicit BDF chatters on the settler's min-flux switches in
+  the thickening zone (layers of equal TSS below the feed) and takes more steps than RK45,
+  whose step (≈ 3e-4 d) is set by the fastest mode (S_O in the anoxic tanks, ≈ −8300 1/d).
 
-Both use a sparse finite-difference Jacobian (scipy groups structurally independent columns).
+The steady-state integration uses BDF with a sparse finite-difference Jacobian (scipy groups
+structurally independent columns; :func:`jacobian_sparsity`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ from ecocity.wastewater.plant import N_STATES, PARTICULATE_INDEX, S_O, SOLUBLE_I
 
 _DATA = resources.files("ecocity.wastewater") / "data"
 STEADY_STATE_DAYS = 200.0
+#: Newton may stall on the settler's min-flux switches when layers below the feed hold equal TSS
+#: (BSM1 layers 5–9); a residual below this is accepted then [g/(m³·d)] (states up to ~10⁴ g/m³,
+#: so dy/dt/y < 1e-8 per day).
+STAGNATION_ACCEPTED = 1e-4
 INFLUENT_STATES = list(asm1.STATES)
 
 
@@ -147,7 +156,7 @@ def steady_state(
     *,
     days: float = STEADY_STATE_DAYS,
     initial: np.ndarray | None = None,
-    tolerance: float = 1e-9,
+    tolerance: float = 1e-8,
 ) -> SteadyState:
     """Steady state of a plant under constant influent.
 
@@ -163,7 +172,7 @@ def steady_state(
     initial
         Start state; default :func:`default_initial_state`.
     tolerance
-        Newton stops when max |dy/dt| < tolerance × max |y|.
+        Newton stops when max |dy/dt| < tolerance [g/(m³·d)] (round-off in dy/dt is ≈ 1e-10).
 
     Raises
     ------
@@ -213,20 +222,29 @@ def _newton(model: PlantModel, rhs, y: np.ndarray, tolerance: float) -> np.ndarr
         r[fixed_rows] = v[fixed_rows] - setpoints
         return r
 
-    scale = max(1.0, float(np.abs(y).max()))
-    for _ in range(30):
-        r = residual(y)
-        if np.abs(r).max() < tolerance * scale:
+    r = residual(y)
+    for _ in range(50):
+        if np.abs(r).max() < tolerance:
             return y
         jac = _dense_jacobian(residual, y, r)
         try:
             step = np.linalg.solve(jac, -r)
         except np.linalg.LinAlgError as err:
             raise ModelError("steady state: singular Jacobian in Newton's method") from err
-        y = y + step
-    raise ModelError(
-        f"steady state: Newton did not converge (max |dy/dt| = {np.abs(residual(y)).max():.3g})"
-    )
+        # damped: halve the step until the residual falls (the settler's flux switches make
+        # dy/dt only piecewise smooth)
+        for _ in range(30):
+            trial = y + step
+            r_trial = residual(trial)
+            if np.abs(r_trial).max() < np.abs(r).max():
+                y, r = trial, r_trial
+                break
+            step = step / 2.0
+        else:
+            break  # no descent: the flux switches of tied settler layers limit the accuracy
+    if np.abs(r).max() < STAGNATION_ACCEPTED:
+        return y
+    raise ModelError(f"steady state: Newton did not converge (max |dy/dt| = {np.abs(r).max():.3g})")
 
 
 def _dense_jacobian(function, y: np.ndarray, f0: np.ndarray) -> np.ndarray:
@@ -246,8 +264,8 @@ def simulate(
     *,
     initial: np.ndarray,
     days: float | None = None,
-    rtol: float = 1e-6,
-    atol: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
 ) -> DynamicResult:
     """Dynamic simulation with influent held constant over each sample (zero-order hold).
 
@@ -262,7 +280,7 @@ def simulate(
     days
         End time [d]; default: the last sample time + one sample step.
     rtol, atol
-        Solver tolerances (BDF).
+        Solver tolerances (RK45; defaults as the benchmark's ode45 runs).
 
     Returns
     -------
@@ -289,8 +307,8 @@ def simulate(
 
     t_eval = times[(times >= times[0]) & (times <= end)]
     solution = solve_ivp(
-        rhs, (times[0], end), np.asarray(initial, float), method="BDF", t_eval=t_eval,
-        rtol=rtol, atol=atol, max_step=step, jac_sparsity=jacobian_sparsity(model),
+        rhs, (times[0], end), np.asarray(initial, float), method="RK45", t_eval=t_eval,
+        rtol=rtol, atol=atol, max_step=step,
     )  # fmt: skip
     if not solution.success:
         raise EngineError(f"dynamic integration failed: {solution.message}")
