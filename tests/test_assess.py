@@ -99,3 +99,13 @@ def test_lid_water_balance_closes_per_type(first_run):
                       ("evaporation", "infiltration", "surface_outflow", "drain_outflow", "storage_change"))
             assert out == pytest.approx(item["inflow_m3_per_yr"], rel=0.01), item["lid"]
     assert "Water balance of the LID facilities" in first_run.report_path.read_text(encoding="utf-8")
+
+
+def test_scenarios_run_on_a_dask_cluster_give_the_same_results(first_run, tmp_path):
+    from ecocity.compute import local_cluster
+
+    with local_cluster(2) as cluster:
+        on_dask = assess_district(SMALL, tmp_path, dask_address=cluster.scheduler_address, report=False)
+    assert set(on_dask.simulated) == {"baseline", "green-roofs", "sponge mix"}
+    for ours, theirs in zip(first_run.results["scenarios"], on_dask.results["scenarios"]):
+        assert ours["indicators"] == theirs["indicators"]
