@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ecocity.errors import InputError
+from ecocity.wastewater import asm1
 
 #: The ASM1 state columns the composition variables read.
 STATE_COLUMNS: tuple[str, ...] = (
@@ -61,18 +62,23 @@ def _require(states: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise InputError(f"{what} needs the columns {', '.join(missing)}; got {', '.join(map(str, states.columns))}")
 
 
+def _states(states: pd.DataFrame, columns: Sequence[str], what: str) -> np.ndarray:
+    """The 13 ASM1 states as an array in :data:`asm1.STATES` order (absent unused ones as 0)."""
+    _require(states, columns, what)
+    present = [name if name in states.columns else None for name in asm1.STATES]
+    return np.column_stack([states[n].to_numpy(float) if n else np.zeros(len(states)) for n in present])
+
+
 def total_suspended_solids(states: pd.DataFrame) -> pd.Series:
     """Total suspended solids, ``TSS = 0.75 (X_S + X_I + X_BH + X_BA + X_P)``. [g TSS/m³]"""
-    _require(states, ("X_S", "X_I", "X_BH", "X_BA", "X_P"), "TSS")
-    factor = _value("composition", "tss_per_cod")
-    return (factor * (states["X_S"] + states["X_I"] + states["X_BH"] + states["X_BA"] + states["X_P"])).rename("TSS")
+    values = asm1.total_suspended_solids(_states(states, ("X_S", "X_I", "X_BH", "X_BA", "X_P"), "TSS"), _params())
+    return pd.Series(values, index=states.index, name="TSS")
 
 
 def chemical_oxygen_demand(states: pd.DataFrame) -> pd.Series:
     """Total COD, ``S_S + S_I + X_S + X_I + X_BH + X_BA + X_P``. [g COD/m³]"""
     columns = ("S_S", "S_I", "X_S", "X_I", "X_BH", "X_BA", "X_P")
-    _require(states, columns, "COD")
-    return states[list(columns)].sum(axis=1).rename("COD")
+    return pd.Series(asm1.chemical_oxygen_demand(_states(states, columns, "COD")), index=states.index, name="COD")
 
 
 def biochemical_oxygen_demand(states: pd.DataFrame, *, influent: bool = False) -> pd.Series:
@@ -81,26 +87,27 @@ def biochemical_oxygen_demand(states: pd.DataFrame, *, influent: bool = False) -
     ``k`` is 0.25 for effluent and 0.65 for influent (``perf_plant.m``; Alex et al. 2008),
     ``f_P`` = 0.08.
     """
-    _require(states, ("S_S", "X_S", "X_BH", "X_BA"), "BOD5")
-    factor = _value("composition", "bod5_factor_influent" if influent else "bod5_factor_effluent")
-    f_p = _value("composition", "f_P")
-    biomass = states["X_BH"] + states["X_BA"]
-    return (factor * (states["S_S"] + states["X_S"] + (1.0 - f_p) * biomass)).rename("BOD5")
+    values = asm1.biochemical_oxygen_demand(
+        _states(states, ("S_S", "X_S", "X_BH", "X_BA"), "BOD5"), _params(), influent=influent
+    )
+    return pd.Series(values, index=states.index, name="BOD5")
 
 
 def total_kjeldahl_nitrogen(states: pd.DataFrame) -> pd.Series:
     """Kjeldahl N, ``S_NH + S_ND + X_ND + i_XB (X_BH + X_BA) + i_XP (X_P + X_I)``. [g N/m³]"""
-    _require(states, ("S_NH", "S_ND", "X_ND", "X_BH", "X_BA", "X_P", "X_I"), "TKN")
-    i_xb = _value("composition", "i_XB")
-    i_xp = _value("composition", "i_XP")
-    organic = i_xb * (states["X_BH"] + states["X_BA"]) + i_xp * (states["X_P"] + states["X_I"])
-    return (states["S_NH"] + states["S_ND"] + states["X_ND"] + organic).rename("TKN")
+    columns = ("S_NH", "S_ND", "X_ND", "X_BH", "X_BA", "X_P", "X_I")
+    return pd.Series(asm1.kjeldahl_nitrogen(_states(states, columns, "TKN"), _params()), index=states.index, name="TKN")
 
 
 def total_nitrogen(states: pd.DataFrame) -> pd.Series:
     """Total nitrogen, ``TKN + S_NO``. [g N/m³]"""
-    _require(states, ("S_NO",), "TN")
-    return (total_kjeldahl_nitrogen(states) + states["S_NO"]).rename("TN")
+    columns = ("S_NH", "S_ND", "X_ND", "X_BH", "X_BA", "X_P", "X_I", "S_NO")
+    return pd.Series(asm1.total_nitrogen(_states(states, columns, "TN"), _params()), index=states.index, name="TN")
+
+
+def _params() -> asm1.ASM1Parameters:
+    """The BSM1 parameters (f_P, i_XB, i_XP, TSS and BOD5 factors) shared with the model."""
+    return asm1.load_parameters("bsm1")
 
 
 def composition(states: pd.DataFrame, *, influent: bool = False) -> pd.DataFrame:
