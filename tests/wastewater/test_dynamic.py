@@ -41,7 +41,7 @@ def test_end_before_the_influent_starts_is_refused(bsm1):
 
 @pytest.mark.slow
 def test_dry_weather_open_loop_run_of_14_days(bsm1):
-    """Smoke test of the full 14-day run (≈ 2 min with the numpy right-hand side).
+    """Smoke test of the full 14-day run (< 1 s with the compiled integrator).
 
     Not a validation against the BSM1 dynamic reference: the benchmark evaluates days 7–14 after
     a first 14 days of dry weather, which this run does not do.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -27,7 +28,13 @@ from scipy.integrate import solve_ivp
 from scipy.sparse import lil_matrix
 
 from ecocity.errors import EngineError, InputError, ModelError
-from ecocity.wastewater import asm1
+from ecocity.wastewater import _kernel, asm1
+from ecocity.wastewater.control import (
+    PIController,
+    bumpless_integral_states,
+    controller_table,
+    manipulated_variables,
+)
 from ecocity.wastewater.influent import read_influent
 from ecocity.wastewater.layout import PlantLayout
 from ecocity.wastewater.plant import N_STATES, PARTICULATE_INDEX, S_O, SOLUBLE_INDEX, PlantModel
@@ -87,7 +94,11 @@ class DynamicResult:
     tanks
         States per tank, array ``(n_times, n_tanks, 13)``.
     states
-        Full state vectors ``(n_times, n_states)``.
+        Full state vectors ``(n_times, n_states)``; controller integral states last.
+    kla_per_d
+        KLa of each tank as applied (controlled or fixed), one column per tank. [1/d]
+    internal_recycle_m3_per_d
+        Each internal recycle flow as applied, one column per recycle. [m³/d]
     wall_time_s
         Wall time. [s]
     """
@@ -95,6 +106,8 @@ class DynamicResult:
     effluent: pd.DataFrame
     tanks: np.ndarray
     states: np.ndarray
+    kla_per_d: pd.DataFrame
+    internal_recycle_m3_per_d: pd.DataFrame
     wall_time_s: float
 
 
@@ -264,8 +277,10 @@ def simulate(
     *,
     initial: np.ndarray,
     days: float | None = None,
+    control: Sequence[PIController] = (),
     rtol: float = 1e-5,
     atol: float = 1e-8,
+    solver: str = "compiled",
 ) -> DynamicResult:
     """Dynamic simulation with influent held constant over each sample (zero-order hold).
 
@@ -276,16 +291,31 @@ def simulate(
     influent
         ``"dry"``, ``"rain"``, ``"storm"``, a file path, or a frame from ``read_influent``.
     initial
-        Start state (e.g. ``steady_state(...).state``).
+        Start state (e.g. ``steady_state(...).state``): the plant states, optionally followed by
+        the controllers' integral states. Without them the controllers start bumpless, at the
+        plant's KLa and recycle flows.
     days
         End time [d]; default: the last sample time + one sample step.
+    control
+        PI controllers (:func:`ecocity.wastewater.control.load_control`); none: open loop.
     rtol, atol
-        Solver tolerances (RK45; defaults as the benchmark's ode45 runs).
+        Solver tolerances (Dormand–Prince 5(4); defaults as the benchmark's ode45 runs).
+    solver
+        ``"compiled"``: the numba Dormand–Prince integrator that stops at every sample edge;
+        ``"scipy-RK45"``: scipy's RK45 over the numpy right-hand side (≈ 50× slower; open loop
+        only; the reference the compiled path is tested against).
 
     Returns
     -------
     DynamicResult
         Sampled at the influent's sample times up to ``days``.
+
+    Raises
+    ------
+    InputError
+        ``days`` before the first influent time, an unknown solver, a state of the wrong length.
+    EngineError
+        The integrator fails (step size underflow or too many steps).
     """
     start = time.perf_counter()
     model = PlantModel.from_layout(layout)
@@ -295,9 +325,65 @@ def simulate(
     end = float(times[-1] + step) if days is None else float(days)
     if end <= times[0]:
         raise InputError(f"days must be after the first influent time {times[0]:g} d", field="days")
-    concentrations = frame[INFLUENT_STATES].to_numpy()
-    flows = frame["Q"].to_numpy()
+    concentrations = np.ascontiguousarray(frame[INFLUENT_STATES].to_numpy(dtype=float))
+    flows = np.ascontiguousarray(frame["Q"].to_numpy(dtype=float))
     _check_flows(model, float(flows.min()))
+    controllers = controller_table(model, control)
+    y0 = _extended_initial(model, controllers, np.asarray(initial, float))
+    sample_times = times[times <= end]
+    if solver == "compiled":
+        edges = np.append(sample_times, end) if sample_times[-1] < end else sample_times
+        packed = _kernel.pack(model)
+        states, _, status = _kernel.integrate_held(
+            y0, edges, concentrations, flows, model.kla_per_d.astype(float), _kernel.recycle_flows(model),
+            controllers, rtol, atol, 1e-4, 10_000_000, *packed,
+        )  # fmt: skip
+        if status:
+            raise EngineError(f"dynamic integration failed: {('step size too small', 'too many steps')[status - 1]}")
+        states = states[: sample_times.size]
+        sample_index = np.arange(sample_times.size)
+    elif solver == "scipy-RK45":
+        if controllers.shape[0]:
+            raise InputError("the scipy-RK45 reference solver runs open loop only", field="solver")
+        states, t_out = _simulate_scipy(model, times, concentrations, flows, end, step, y0, rtol, atol)
+        sample_times = t_out
+        sample_index = np.clip(np.searchsorted(times - 1e-7, t_out, side="right") - 1, 0, None)
+    else:
+        raise InputError(f"unknown solver {solver!r}; expected 'compiled' or 'scipy-RK45'", field="solver")
+    plant_states = states[:, : model.size]
+    effluent = np.array([model.settler_outlets(y)[0] for y in plant_states])
+    frame_out = pd.DataFrame(effluent, columns=INFLUENT_STATES, index=pd.Index(sample_times, name="t"))
+    frame_out["Q"] = flows[sample_index] - model.wastage_m3_per_d
+    kla, recycle = manipulated_variables(model, controllers, states)
+    tanks = plant_states[:, : model.n_tanks * N_STATES].reshape(-1, model.n_tanks, N_STATES)
+    return DynamicResult(
+        effluent=frame_out,
+        tanks=tanks,
+        states=states,
+        kla_per_d=pd.DataFrame(kla, index=frame_out.index, columns=[t.name for t in layout.tanks]),
+        internal_recycle_m3_per_d=pd.DataFrame(recycle, index=frame_out.index,
+                                               columns=[f"{layout.tanks[a].name}->{layout.tanks[b].name}"
+                                                        for a, b, _ in model.recycles]),
+        wall_time_s=time.perf_counter() - start,
+    )  # fmt: skip
+
+
+def _extended_initial(model: PlantModel, controllers: np.ndarray, initial: np.ndarray) -> np.ndarray:
+    """The plant state followed by the controllers' integral states (bumpless if not given)."""
+    n_ctrl = controllers.shape[0]
+    if initial.size == model.size + n_ctrl:
+        return initial.copy()
+    if initial.size != model.size:
+        raise InputError(
+            f"initial state has {initial.size} values; the plant has {model.size} "
+            f"(+ {n_ctrl} controller states)",
+            field="initial",
+        )
+    return np.concatenate((initial, bumpless_integral_states(model, controllers, initial)))
+
+
+def _simulate_scipy(model, times, concentrations, flows, end, step, y0, rtol, atol):
+    """The reference path: scipy RK45 over the numpy right-hand side (open loop)."""
     # sample times are rounded down in the benchmark files; a small tolerance keeps the hold exact
     edges = times - 1e-7
 
@@ -307,18 +393,11 @@ def simulate(
 
     t_eval = times[(times >= times[0]) & (times <= end)]
     solution = solve_ivp(
-        rhs, (times[0], end), np.asarray(initial, float), method="RK45", t_eval=t_eval,
-        rtol=rtol, atol=atol, max_step=step,
+        rhs, (times[0], end), y0, method="RK45", t_eval=t_eval, rtol=rtol, atol=atol, max_step=step,
     )  # fmt: skip
     if not solution.success:
         raise EngineError(f"dynamic integration failed: {solution.message}")
-    states = solution.y.T
-    effluent = np.array([model.settler_outlets(y)[0] for y in states])
-    held_flow = flows[np.clip(np.searchsorted(edges, solution.t, side="right") - 1, 0, None)]
-    frame_out = pd.DataFrame(effluent, columns=INFLUENT_STATES, index=pd.Index(solution.t, name="t"))
-    frame_out["Q"] = held_flow - model.wastage_m3_per_d
-    tanks = states[:, : model.n_tanks * N_STATES].reshape(-1, model.n_tanks, N_STATES)
-    return DynamicResult(frame_out, tanks, states, time.perf_counter() - start)
+    return solution.y.T, solution.t
 
 
 def _check_flows(model: PlantModel, min_influent_flow: float) -> None:
