@@ -308,7 +308,7 @@ def simulate(
     Returns
     -------
     DynamicResult
-        Sampled at the influent's sample times up to ``days``.
+        Sampled at the influent's sample times before ``days``, and at ``days``.
 
     Raises
     ------
@@ -330,9 +330,11 @@ def simulate(
     _check_flows(model, float(flows.min()))
     controllers = controller_table(model, control)
     y0 = _extended_initial(model, controllers, np.asarray(initial, float))
-    sample_times = times[times <= end]
+    # the samples up to the end, and the end itself
+    sample_times = times[times < end - 1e-9]
+    sample_times = np.append(sample_times, end)
     if solver == "compiled":
-        edges = np.append(sample_times, end) if sample_times[-1] < end else sample_times
+        edges = sample_times
         packed = _kernel.pack(model)
         states, _, status = _kernel.integrate_held(
             y0, edges, concentrations, flows, model.kla_per_d.astype(float), _kernel.recycle_flows(model),
@@ -340,8 +342,7 @@ def simulate(
         )  # fmt: skip
         if status:
             raise EngineError(f"dynamic integration failed: {('step size too small', 'too many steps')[status - 1]}")
-        states = states[: sample_times.size]
-        sample_index = np.arange(sample_times.size)
+        sample_index = np.minimum(np.arange(sample_times.size), times.size - 1)
     elif solver == "scipy-RK45":
         if controllers.shape[0]:
             raise InputError("the scipy-RK45 reference solver runs open loop only", field="solver")
@@ -391,7 +392,7 @@ def _simulate_scipy(model, times, concentrations, flows, end, step, y0, rtol, at
         i = max(int(np.searchsorted(edges, t, side="right")) - 1, 0)
         return model.derivatives(y, concentrations[i], flows[i])
 
-    t_eval = times[(times >= times[0]) & (times <= end)]
+    t_eval = np.append(times[times < end - 1e-9], end)
     solution = solve_ivp(
         rhs, (times[0], end), y0, method="RK45", t_eval=t_eval, rtol=rtol, atol=atol, max_step=step,
     )  # fmt: skip
