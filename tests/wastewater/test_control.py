@@ -31,8 +31,8 @@ def test_bsm1_tuning_is_the_updated_benchmark_code():
 def test_constant_influent_settles_at_both_set_points(bsm1):
     plant, steady, control = bsm1
     result = simulate(plant, read_influent("constant").iloc[:1], initial=steady.state, days=30.0, control=control)
-    assert result.tanks[-1, 4, 7] == pytest.approx(2.0, abs=1e-4)  # S_O in tank 5
-    assert result.tanks[-1, 1, 8] == pytest.approx(1.0, abs=1e-3)  # S_NO in tank 2
+    assert result.final_state[4 * 13 + 7] == pytest.approx(2.0, abs=1e-4)  # S_O in tank 5
+    assert result.final_state[13 + 8] == pytest.approx(1.0, abs=1e-3)  # S_NO in tank 2
     # the manipulated variables stay inside their limits and are reported as applied
     assert 0.0 < result.kla_per_d["tank5"].iloc[-1] < 360.0
     assert 0.0 < result.internal_recycle_m3_per_d.iloc[-1, 0] < 92230.0
@@ -47,7 +47,7 @@ def test_saturated_controller_holds_its_limit(bsm1):
     result = simulate(plant, "dry", initial=steady.state, days=1.0, control=greedy)
     assert result.kla_per_d["tank5"].iloc[-1] == 360.0
     model = PlantModel.from_layout(plant)
-    integral = result.states[-1, model.size]
+    integral = result.final_state[model.size]
     assert integral < 360.0  # u = offset + K e + I stays near the limit
 
 

@@ -99,6 +99,8 @@ class DynamicResult:
         KLa of each tank as applied (controlled or fixed), one column per tank. [1/d]
     internal_recycle_m3_per_d
         Each internal recycle flow as applied, one column per recycle. [m³/d]
+    final_state
+        The full state at the end time ``days`` (start of the next run).
     wall_time_s
         Wall time. [s]
     """
@@ -108,6 +110,7 @@ class DynamicResult:
     states: np.ndarray
     kla_per_d: pd.DataFrame
     internal_recycle_m3_per_d: pd.DataFrame
+    final_state: np.ndarray
     wall_time_s: float
 
 
@@ -308,7 +311,7 @@ def simulate(
     Returns
     -------
     DynamicResult
-        Sampled at the influent's sample times before ``days``, and at ``days``.
+        Sampled at the influent's sample times up to ``days``; ``final_state`` at ``days``.
 
     Raises
     ------
@@ -330,11 +333,9 @@ def simulate(
     _check_flows(model, float(flows.min()))
     controllers = controller_table(model, control)
     y0 = _extended_initial(model, controllers, np.asarray(initial, float))
-    # the samples up to the end, and the end itself
-    sample_times = times[times < end - 1e-9]
-    sample_times = np.append(sample_times, end)
+    sample_times = times[times <= end]
     if solver == "compiled":
-        edges = sample_times
+        edges = np.append(sample_times, end) if sample_times[-1] < end else sample_times
         packed = _kernel.pack(model)
         states, _, status = _kernel.integrate_held(
             y0, edges, concentrations, flows, model.kla_per_d.astype(float), _kernel.recycle_flows(model),
@@ -342,13 +343,17 @@ def simulate(
         )  # fmt: skip
         if status:
             raise EngineError(f"dynamic integration failed: {('step size too small', 'too many steps')[status - 1]}")
-        sample_index = np.minimum(np.arange(sample_times.size), times.size - 1)
+        final_state = states[-1].copy()
+        states = states[: sample_times.size]
+        sample_index = np.arange(sample_times.size)
     elif solver == "scipy-RK45":
         if controllers.shape[0]:
             raise InputError("the scipy-RK45 reference solver runs open loop only", field="solver")
         states, t_out = _simulate_scipy(model, times, concentrations, flows, end, step, y0, rtol, atol)
-        sample_times = t_out
-        sample_index = np.clip(np.searchsorted(times - 1e-7, t_out, side="right") - 1, 0, None)
+        final_state = states[-1].copy()
+        keep = np.isin(t_out, times)
+        states, sample_times = states[keep], t_out[keep]
+        sample_index = np.clip(np.searchsorted(times - 1e-7, sample_times, side="right") - 1, 0, None)
     else:
         raise InputError(f"unknown solver {solver!r}; expected 'compiled' or 'scipy-RK45'", field="solver")
     plant_states = states[:, : model.size]
@@ -365,6 +370,7 @@ def simulate(
         internal_recycle_m3_per_d=pd.DataFrame(recycle, index=frame_out.index,
                                                columns=[f"{layout.tanks[a].name}->{layout.tanks[b].name}"
                                                         for a, b, _ in model.recycles]),
+        final_state=final_state,
         wall_time_s=time.perf_counter() - start,
     )  # fmt: skip
 
@@ -392,7 +398,7 @@ def _simulate_scipy(model, times, concentrations, flows, end, step, y0, rtol, at
         i = max(int(np.searchsorted(edges, t, side="right")) - 1, 0)
         return model.derivatives(y, concentrations[i], flows[i])
 
-    t_eval = np.append(times[times < end - 1e-9], end)
+    t_eval = np.append(times[times < end], end)
     solution = solve_ivp(
         rhs, (times[0], end), y0, method="RK45", t_eval=t_eval, rtol=rtol, atol=atol, max_step=step,
     )  # fmt: skip
