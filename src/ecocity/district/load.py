@@ -6,6 +6,7 @@ The folder (``docs/district-format.md``)::
     subcatchments.geojson    the subcatchments (FeatureCollection of (multi)polygons)
     network.inp              optional: an existing SWMM 5 drainage network
     scenarios/*.toml         optional: one scenario per file
+    wastewater.toml          optional: the plant that treats the district's wastewater
 
 Every problem raises :class:`ecocity.InputError` naming the file, the record and the field.
 """
@@ -25,6 +26,7 @@ from ecocity.district.model import Climate, District, Targets
 from ecocity.district.network import check_outlets, read_network_nodes
 from ecocity.district.scenarios import read_scenarios
 from ecocity.district.subcatchments import read_subcatchments
+from ecocity.district.wastewater import read_wastewater
 from ecocity.errors import InputError
 
 DISTRICT_FILE = "district.toml"
@@ -38,7 +40,12 @@ TARGETS_KEYS = frozenset(Targets.model_fields)
 MONTHS = 12
 
 
-def load_district(folder: str | Path, *, lid_types: Collection[str] | None = None) -> District:
+def load_district(
+    folder: str | Path,
+    *,
+    lid_types: Collection[str] | None = None,
+    effluent_standards: Collection[str] | None = None,
+) -> District:
     """Read and check a district folder.
 
     Parameters
@@ -48,6 +55,9 @@ def load_district(folder: str | Path, *, lid_types: Collection[str] | None = Non
     lid_types
         Names of the LID types measures may use (the stormwater catalogue's); ``None`` skips
         that check.
+    effluent_standards
+        Names of the effluent standards ``wastewater.toml`` may name (the wastewater area's);
+        ``None`` skips that check.
 
     Returns
     -------
@@ -93,6 +103,7 @@ def load_district(folder: str | Path, *, lid_types: Collection[str] | None = Non
         "subcatchments": subcatchments,
         "network_inp": network,
         "scenarios": scenarios,
+        "wastewater": read_wastewater(folder, standards=effluent_standards),
     }
     return validated(District, data, file=toml_path, record="district")
 

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ecocity.climate.storms import BEIJING_PEAK_RATIO
+from ecocity.district.wastewater import WastewaterLink
 
 DEFAULT_IDF = "beijing-classic-zone2"
 
@@ -170,6 +171,7 @@ class District(_Frozen):
     subcatchments: tuple[Subcatchment, ...] = Field(min_length=1)
     network_inp: Path | None = None
     scenarios: tuple[Scenario, ...] = ()
+    wastewater: WastewaterLink | None = Field(None, description="The plant treating its wastewater (wastewater.toml)")
 
     def scenario(self, name: str) -> Scenario:
         """The scenario called ``name`` (``baseline`` is always there)."""
