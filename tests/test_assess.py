@@ -109,3 +109,22 @@ def test_scenarios_run_on_a_dask_cluster_give_the_same_results(first_run, tmp_pa
     assert set(on_dask.simulated) == {"baseline", "green-roofs", "sponge mix"}
     for ours, theirs in zip(first_run.results["scenarios"], on_dask.results["scenarios"]):
         assert ours["indicators"] == theirs["indicators"]
+
+
+def test_a_district_with_a_plant_gets_its_wastewater_section(tmp_path):
+    folder = tmp_path / "small"
+    shutil.copytree(SMALL, folder)
+    (folder / "wastewater.toml").write_text('plant = "bsm1"\ninfluent = "constant"\nstandards = ["gb18918_2002_1a"]\n')
+    done = assess_district(folder, tmp_path / "out", workers=1, scenarios=["green-roofs"])
+    section = json.loads(done.results_path.read_text(encoding="utf-8"))["wastewater"]
+    assert section["plant"] == "bsm1" and section["compliance"][0]["standard"] == "gb18918_2002_1a"
+    assert section["energy"]["kwh_per_m3"] > 0 and section["run_id"]
+    html = done.report_path.read_text(encoding="utf-8")
+    assert 'id="wastewater"' in html and 'data-standard="gb18918_2002_1a"' in html
+    chinese = __import__("ecocity.report", fromlist=["report_html"]).report_html(done.results, language="zh")
+    assert "污水处理厂" in chinese
+
+
+def test_a_district_without_a_plant_has_no_wastewater_section(first_run):
+    assert "wastewater" not in first_run.results
+    assert 'id="wastewater"' not in first_run.report_path.read_text(encoding="utf-8")

@@ -31,7 +31,7 @@ from ecocity.store import Store, hash_inputs, versions
 from ecocity.stormwater import assess as sponge
 from ecocity.stormwater.catalogue import lid_type_names
 from ecocity.stormwater.engine import engine_version
-from ecocity.results import results_document
+from ecocity.results import results_document, wastewater_section
 
 Progress = Callable[[int, int], None]
 RESULTS_FILE = "results.json"
@@ -67,7 +67,9 @@ def last_years(rain_depth_mm: pd.Series, years: float | None) -> pd.Series:
 
 def load_inputs(folder: str | Path, years: float | None = None) -> tuple[District, pd.Series]:
     """The district (LID names checked against the catalogue) and its rainfall series."""
-    district = load_district(folder, lid_types=lid_type_names())
+    from ecocity.wastewater.compliance import known_standards
+
+    district = load_district(folder, lid_types=lid_type_names(), effluent_standards=known_standards())
     rain = read_rainfall(district.climate.rainfall, unit=district.climate.rainfall_unit)
     return district, last_years(rain, years)
 
@@ -118,9 +120,67 @@ def input_hash(district: District, scenario: Scenario, rain: pd.Series) -> str:
     files = [district.climate.rainfall] + ([district.network_inp] if district.network_inp else [])
     span = {"start": str(rain.index[0]), "end": str(rain.index[-1]), "steps": len(rain)}
     return hash_inputs(
-        district.model_dump(exclude={"folder": True, "scenarios": True, "network_inp": True, "climate": {"rainfall"}}, mode="json"), scenario, span,
+        district.model_dump(exclude={"folder": True, "scenarios": True, "network_inp": True, "wastewater": True,
+                                     "climate": {"rainfall"}}, mode="json"), scenario, span,
         versions({"swmm": engine_version()}), files=files,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlantAssessment:
+    """A plant run and where it is stored: its result, run id, and whether it was read back."""
+
+    result: AreaResult
+    run_id: str
+    cached: bool
+
+
+def plant_input_hash(layout: Any, influent: str | Path, control: str, days: float | None, standards: tuple[str, ...],
+                     do_setpoint_g_per_m3: float | None = None) -> str:
+    """Hash of everything a plant run depends on: the layout's contents (not its path), the
+    influent (by name, or a file by its contents), control, days, standards, code versions."""
+    files = [] if isinstance(influent, str) else [influent]
+    return hash_inputs(
+        layout, influent if isinstance(influent, str) else "file", control, days, list(standards),
+        do_setpoint_g_per_m3, versions(), files=files,
+    )  # fmt: skip
+
+
+def assess_plant(
+    store_dir: str | Path,
+    plant: Any,
+    *,
+    influent: str | Path = "constant",
+    control: str = "open",
+    days: float | None = None,
+    standards: tuple[str, ...] = (),
+    district: str = "",
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> PlantAssessment:
+    """Run a plant (:func:`ecocity.wastewater.run.run_plant`) through the store in ``store_dir``:
+    an unchanged run is read back, a new one saved with its series. ``standards`` default to
+    GB 18918-2002 class 1A."""
+    from ecocity.wastewater import run as plant_run
+    from ecocity.wastewater.layout import PlantLayout, load_plant
+
+    layout = plant if isinstance(plant, PlantLayout) else load_plant(plant)
+    plant_run.controllers_for(control)
+    chosen = plant_run.check_standards(standards)
+    source = plant_run.resolve_influent(influent)
+    key = plant_input_hash(layout, source, control, days, chosen)
+    out = Path(store_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with Store.open(out / STORE_FILE) as store:
+        record = store.find(key, plant_run.AREA) if use_cache else None
+        if record is not None:
+            return PlantAssessment(store.load(record.id), record.id, True)
+        start = time.perf_counter()
+        result = plant_run.run_plant(layout, influent=source, control=control, days=days, standards=chosen,
+                                     progress=progress)  # fmt: skip
+        run_id = store.save(result, district=district or layout.name, input_hash=key, versions=versions(),
+                            wall_time_s=time.perf_counter() - start)  # fmt: skip
+    return PlantAssessment(result, run_id, False)
 
 
 def assess_district(
@@ -197,6 +257,13 @@ def assess_district(
         created_utc=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )  # fmt: skip
     document["notes"] = notes
+    if district.wastewater is not None:
+        link = district.wastewater
+        plant = assess_plant(
+            out, link.plant, influent=link.influent, control=link.control, days=link.days,
+            standards=link.standards, district=district.name, use_cache=use_cache,
+        )  # fmt: skip
+        document["wastewater"] = wastewater_section(plant.result, plant.run_id, cached=plant.cached)
     results_path = out / RESULTS_FILE
     results_path.write_text(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
     report_path = None
@@ -225,4 +292,4 @@ def _chosen(district: District, names: list[str] | None) -> list[Scenario]:
     return chosen
 
 
-__all__ = ["Assessment", "assess_district", "input_hash", "last_years", "load_inputs", "__version__"]
+__all__ = ["Assessment", "PlantAssessment", "assess_district", "assess_plant", "plant_input_hash", "input_hash", "last_years", "load_inputs", "__version__"]

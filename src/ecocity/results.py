@@ -247,3 +247,14 @@ def results_document(
         "map": _map(district, results),
         "sources": _sources(district, results),
     }
+
+
+def wastewater_section(result: AreaResult, run_id: str, *, cached: bool) -> dict[str, Any]:
+    """The plant section of the results document: the run's JSON summary (effluent, BSM1
+    criteria, compliance per standard, energy per m³) with its run id and indicators."""
+    return {
+        **result.figures["plant"],
+        "run_id": run_id,
+        "cached": cached,
+        "indicators": [_indicator(i) for i in result.indicators],
+    }
