@@ -1,0 +1,196 @@
+"""``ecocity wastewater``: simulate a plant (BSM1 or a plant TOML) and compare operating variants."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ecocity.commands.assess import DASK_OPT, WORKERS_OPT
+from ecocity.commands.output import console, print_json, table_console
+from ecocity.commands.progress import task_progress
+from ecocity.errors import InputError
+
+app = typer.Typer(no_args_is_help=True)
+
+PLANT_ARG = typer.Argument(help="Plant: a preset (bsm1) or a plant TOML file")
+INFLUENT_OPT = typer.Option("--influent", help="constant (steady state), dry, rain, storm, or an influent file")
+CONTROL_OPT = typer.Option("--control", help="open (the layout's aeration) or default (BSM1's PI loops)")
+DAYS_OPT = typer.Option("--days", help="End of a dynamic run [d] (default: the influent file's end)")
+STANDARD_OPT = typer.Option("--standard", help="Effluent standard to check (repeatable; default gb18918_2002_1a)")
+#: Effluent variables of the human summary, the benchmark's names.
+SHOWN = ("S_S", "S_NH", "S_NO", "S_O", "TSS", "COD", "BOD5", "TKN", "TN", "Q")
+
+
+@app.command()
+def simulate(
+    plant: Annotated[str, PLANT_ARG],
+    influent: Annotated[str, INFLUENT_OPT] = "constant",
+    control: Annotated[str, CONTROL_OPT] = "open",
+    days: Annotated[float | None, DAYS_OPT] = None,
+    standard: Annotated[list[str] | None, STANDARD_OPT] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder of the store (ecocity.db, series)")] = Path("ecocity-out"),
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Simulate even an unchanged run")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON")] = False,
+) -> None:
+    """Simulate a plant: steady state (constant influent) or a dynamic run, BSM1 criteria, compliance."""
+    from ecocity.assess import assess_plant
+
+    with task_progress("simulating days", enabled=not as_json and influent != "constant") as progress:
+        run = assess_plant(
+            out, plant, influent=influent, control=control, days=days, standards=tuple(standard or ()),
+            use_cache=not no_cache, progress=progress,
+        )  # fmt: skip
+    summary = {**run.result.figures["plant"], "run_id": run.run_id, "cached": run.cached, "store": str(out)}
+    if as_json:
+        print_json(summary)
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    start, stop = summary["window_d"]
+    what = "steady state" if summary["mode"] == "steady_state" else f"days {start:g}–{stop:g}, flow-weighted"
+    table = Table(title=f"{summary['plant']}: {summary['influent']} influent, {summary['control']} loop — effluent ({what})")
+    table.add_column("variable")
+    table.add_column("value", justify="right")
+    for name in SHOWN:
+        unit = "m³/d" if name == "Q" else "g/m³"
+        table.add_row(name, f"{summary['effluent'][name]:,.2f} {unit}")
+    table_console.print(table)
+    criteria = summary["evaluation"]
+    table = Table(title="BSM1 criteria")
+    table.add_column("criterion")
+    table.add_column("value", justify="right")
+    for name in ("EQI", "IQI", "AE", "PE", "ME", "SP", "OCI"):
+        table.add_row(name, f"{criteria[name]:,.1f} {criteria['units'][name]}")
+    for name, violation in criteria["violations"].items():
+        if violation["time_d"] > 0:
+            table.add_row(f"{name} > {violation['limit_g_per_m3']:g}",
+                          f"{violation['time_pct']:.1f} % of time, {violation['count']} times")  # fmt: skip
+    table_console.print(table)
+    for result in summary["compliance"]:
+        table = Table(title=f"{result['title']}: {result['status'].upper()}")
+        for column in ("parameter", "limit g/m³", "mean g/m³", "max daily g/m³", "status"):
+            table.add_column(column, justify="left" if column in ("parameter", "status") else "right")
+        for check in result["checks"]:
+            colour = {"pass": "green", "fail": "red"}.get(check["status"], "yellow")
+            table.add_row(check["parameter"], _number(check["limit_g_per_m3"]),
+                          _number(check["flow_weighted_mean_g_per_m3"]), _number(check["max_daily_mean_g_per_m3"]),
+                          f"[{colour}]{check['status']}[/]")  # fmt: skip
+        table_console.print(table)
+    energy = summary["energy"]
+    console.print(
+        f"energy {energy['kwh_per_m3']:.3f} kWh/m³ (aeration {energy['aeration_kwh_per_m3']:.3f}, "
+        f"pumping {energy['pumping_kwh_per_m3']:.3f}, mixing {energy['mixing_kwh_per_m3']:.3f})"
+    )
+    console.print(f"run {summary['run_id']}{' (read from the store)' if summary['cached'] else ''} in {summary['store']}")
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+@app.command()
+def compare(
+    plant: Annotated[str, PLANT_ARG],
+    do_setpoint: Annotated[list[float] | None, typer.Option(
+        "--do-setpoint", help="DO set-point of the last tank [g/m³] (repeatable)")] = None,
+    kla5: Annotated[list[float] | None, typer.Option(
+        "--kla5", help="KLa of the last tank [1/d], open loop (repeatable)")] = None,
+    influent: Annotated[str, INFLUENT_OPT] = "constant",
+    control: Annotated[str, CONTROL_OPT] = "open",
+    days: Annotated[float | None, DAYS_OPT] = None,
+    standard: Annotated[list[str] | None, STANDARD_OPT] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for compare.html (EQI–OCI plot)")] = None,
+    workers: Annotated[int | None, WORKERS_OPT] = None,
+    dask: Annotated[str | None, DASK_OPT] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the variants as JSON")] = False,
+) -> None:
+    """Run operating variants in parallel and tabulate EQI against OCI.
+
+    Open loop: each --do-setpoint holds the last tank's DO at that value (ideal control), each
+    --kla5 sets its KLa. Closed loop (--control default): --do-setpoint sets the DO controller's
+    set-point.
+    """
+    from ecocity.compute import Task, run_tasks
+    from ecocity.wastewater import run as plant_run
+    from ecocity.wastewater.layout import load_plant
+
+    layout = load_plant(plant)
+    plant_run.controllers_for(control)
+    standards = plant_run.check_standards(standard or ())
+    source = plant_run.resolve_influent(influent)
+    variants = [("do_setpoint_g_per_m3", v) for v in do_setpoint or ()] + [("kla_per_d", v) for v in kla5 or ()]
+    if not variants:
+        raise InputError("give at least one --do-setpoint or --kla5", field="--do-setpoint")
+    if control != "open" and kla5:
+        raise InputError("--kla5 varies the open loop; with --control default the DO controller sets KLa5",
+                         field="--kla5")  # fmt: skip
+    common = {"influent": source, "control": control, "days": days, "standards": standards}
+    tasks = []
+    for key, value in variants:
+        if value < 0:
+            raise InputError(f"{value:g} must not be negative", field="--do-setpoint" if key.startswith("do") else "--kla5")
+        label = f"DO {value:g} g/m³" if key.startswith("do") else f"KLa5 {value:g} 1/d"
+        if control == "open":
+            task = Task(args=(plant_run.with_last_tank_aeration(layout, **{key: value}),),
+                        kwargs={**common, "scenario": label}, label=label)  # fmt: skip
+        else:
+            task = Task(args=(layout,), kwargs={**common, "scenario": label, key: value}, label=label)
+        tasks.append(task)
+    with task_progress("simulating variants", enabled=not as_json) as progress:
+        results = run_tasks(plant_run.run_plant, tasks, workers=workers,
+                            dask_address=dask or os.environ.get("ECOCITY_DASK"), progress=progress)  # fmt: skip
+    rows = [_variant_row(key, value, result.scenario, result.figures["plant"])
+            for (key, value), result in zip(variants, results, strict=True)]  # fmt: skip
+    html = _write_plot(rows, layout.name, out) if out is not None else None
+    payload = {"plant": layout.name, "influent": str(source), "control": control, "variants": rows,
+               "html": None if html is None else str(html)}  # fmt: skip
+    if as_json:
+        print_json(payload)
+        return
+    table = Table(title=f"{layout.name}: {source} influent, {control} loop — EQI vs OCI")
+    for column in ("variant", "EQI kg PU/d", "OCI", "AE kWh/d", "kWh/m³", "S_NH g/m³", "TN g/m³", standards[0]):
+        table.add_column(column, justify="left" if column == "variant" else "right")
+    for row in rows:
+        table.add_row(row["label"], f"{row['EQI']:,.0f}", f"{row['OCI']:,.0f}", f"{row['AE']:,.0f}",
+                      f"{row['energy_kwh_per_m3']:.3f}", f"{row['effluent']['S_NH']:.2f}",
+                      f"{row['effluent']['TN']:.2f}", row["compliance"])  # fmt: skip
+    table_console.print(table)
+    if html is not None:
+        console.print(f"plot: {html}")
+
+
+def _variant_row(key: str, value: float, label: str, summary: dict[str, Any]) -> dict[str, Any]:
+    criteria = summary["evaluation"]
+    return {
+        "label": label,
+        key: value,
+        "EQI": criteria["EQI"],
+        "OCI": criteria["OCI"],
+        "AE": criteria["AE"],
+        "PE": criteria["PE"],
+        "SP": criteria["SP"],
+        "energy_kwh_per_m3": summary["energy"]["kwh_per_m3"],
+        "effluent": {name: summary["effluent"][name] for name in ("S_NH", "S_NO", "S_O", "TN", "TSS", "COD")},
+        "compliance": summary["compliance"][0]["status"],
+    }
+
+
+def _write_plot(rows: list[dict[str, Any]], plant: str, out: Path) -> Path:
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Scatter(
+        x=[r["OCI"] for r in rows], y=[r["EQI"] for r in rows], mode="markers+text",
+        text=[r["label"] for r in rows], textposition="top center",
+    ))  # fmt: skip
+    figure.update_layout(title=f"{plant}: effluent quality vs operational cost",
+                         xaxis_title="OCI [-]", yaxis_title="EQI [kg PU/d]", template="simple_white")  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "compare.html"
+    figure.write_html(path, include_plotlyjs=True, full_html=True)
+    return path
