@@ -1,0 +1,193 @@
+"""The BSM1 simulation protocol and the evaluation of a dynamic run.
+
+:func:`run_bsm1_protocol` runs a plant as the benchmark prescribes (Alex et al. 2008, sections
+3–4 and 6; Copp 2002):
+
+1. a steady state under the constant influent: open loop, the steady state itself
+   (:func:`~ecocity.wastewater.simulate.steady_state`); closed loop, 150 days of constant
+   influent with the controllers active, starting from the open-loop steady state;
+2. 14 days of dry weather (``dryinfluent``), from that state;
+3. the 14 days of the chosen weather file (dry, rain or storm), from the end of step 2, with the
+   controllers' integral states carried over.
+
+Only the last file is evaluated, over days 7 to 14 of its 15-minute samples (``perf_plant.m``).
+
+:func:`evaluate` builds every input of :func:`~ecocity.wastewater.evaluation.evaluate_bsm1` from
+a :class:`~ecocity.wastewater.simulate.DynamicResult`: the effluent and underflow from the settler
+outlets, the KLa and internal recycle as applied, the return sludge and wastage flows of the
+layout, and the solids inventory of the tanks and the settler at each sample.
+
+References
+----------
+Alex, J. et al. (2008). Benchmark Simulation Model no. 1 (BSM1). IWA Task Group on Benchmarking
+of Control Strategies for WWTPs, Lund University (Description_BSM1_20090101), sections 3, 4, 6.
+Copp, J.B. (ed.) (2002). The COST Simulation Benchmark: Description and Simulator Manual.
+COST Action 624, EUR 19993.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ecocity.errors import InputError
+from ecocity.wastewater.control import load_control
+from ecocity.wastewater.evaluation import Bsm1Evaluation, evaluate_bsm1
+from ecocity.wastewater.influent import read_influent
+from ecocity.wastewater.layout import PlantLayout
+from ecocity.wastewater.plant import SOLIDS_INDEX, PlantModel
+from ecocity.wastewater.simulate import INFLUENT_STATES, DynamicResult, simulate, steady_state
+
+WEATHERS: tuple[str, ...] = ("dry", "rain", "storm")
+CONTROLS: tuple[str, ...] = ("open", "default")
+#: Constant-influent stabilisation of the closed loop (Alex et al. 2008, section 4). [d]
+CLOSED_LOOP_STABILISATION_D = 150.0
+
+
+@dataclass(frozen=True)
+class ProtocolResult:
+    """A BSM1 protocol run.
+
+    Attributes
+    ----------
+    weather, control
+        The evaluated influent file and the control (``"open"`` or ``"default"``).
+    influent
+        The evaluated influent (states [g/m³] and ``Q`` [m³/d] on ``t`` [d]).
+    run
+        The dynamic run of the evaluated file (15-min samples, days 0–14).
+    evaluation
+        The BSM1 criteria over days 7–14 of ``run``.
+    start_state
+        The state the evaluated file starts from (after the stabilisation and 14 days of dry
+        weather; controller integral states last).
+    wall_time_s
+        Wall time of the whole protocol. [s]
+    """
+
+    weather: str
+    control: str
+    influent: pd.DataFrame
+    run: DynamicResult
+    evaluation: Bsm1Evaluation
+    start_state: np.ndarray
+    wall_time_s: float
+
+
+def run_bsm1_protocol(layout: PlantLayout, weather: str = "dry", *, control: str = "open") -> ProtocolResult:
+    """Run the BSM1 protocol and evaluate the last 14 days.
+
+    Parameters
+    ----------
+    layout
+        The plant (``load_plant("bsm1")`` for the benchmark).
+    weather
+        The evaluated influent: ``"dry"``, ``"rain"`` or ``"storm"``.
+    control
+        ``"open"`` (the layout's KLa and recycles) or ``"default"`` (BSM1 PI control of the DO in
+        the last tank and of the nitrate in tank 2, :func:`~ecocity.wastewater.control.load_control`;
+        ideal sensors and actuators).
+
+    Returns
+    -------
+    ProtocolResult
+
+    Raises
+    ------
+    InputError
+        Unknown weather or control.
+    """
+    if weather not in WEATHERS:
+        raise InputError(f"unknown weather {weather!r}; expected one of {', '.join(WEATHERS)}", field="weather")
+    if control not in CONTROLS:
+        raise InputError(f"unknown control {control!r}; expected one of {', '.join(CONTROLS)}", field="control")
+    start = time.perf_counter()
+    controllers = load_control("bsm1") if control == "default" else ()
+    state = steady_state(layout).state
+    if controllers:
+        constant = read_influent("constant")
+        state = simulate(
+            layout, constant, initial=state, days=CLOSED_LOOP_STABILISATION_D, control=controllers
+        ).final_state
+    state = simulate(layout, "dry", initial=state, control=controllers).final_state
+    influent = read_influent(weather)
+    run = simulate(layout, influent, initial=state, control=controllers)
+    return ProtocolResult(
+        weather=weather,
+        control=control,
+        influent=influent,
+        run=run,
+        evaluation=evaluate(run, layout, influent),
+        start_state=state,
+        wall_time_s=time.perf_counter() - start,
+    )
+
+
+def evaluate(
+    result: DynamicResult, layout: PlantLayout, influent: pd.DataFrame, *, start_d: float = 7.0, stop_d: float = 14.0
+) -> Bsm1Evaluation:
+    """The BSM1 criteria of a dynamic run (:func:`~ecocity.wastewater.evaluation.evaluate_bsm1`).
+
+    Parameters
+    ----------
+    result
+        A run of :func:`~ecocity.wastewater.simulate.simulate` on ``influent``.
+    layout
+        The plant of the run.
+    influent
+        The run's influent (states [g/m³], ``Q`` [m³/d] on ``t`` [d]).
+    start_d, stop_d
+        Evaluation window (the benchmark's days 7–14). [d]
+
+    Notes
+    -----
+    Wastage TSS is the settler's bottom layer (the underflow); the sludge mass is
+    ``(Σ_k V_k TSS_k + V_layer Σ_j X_j) / 1000`` [kg TSS] with TSS = 0.75 × particulate COD in the
+    tanks (``perf_plant.m``'s ``totalsludge``). Return sludge and wastage are the layout's
+    constant flows.
+
+    Raises
+    ------
+    InputError
+        A tank of the layout holds its DO at a set-point (no KLa to charge), or the influent does
+        not cover the run's sample times.
+    """
+    model = PlantModel.from_layout(layout)
+    if model.fixed_oxygen.any():
+        raise InputError(
+            "the BSM1 evaluation needs each tank's KLa; give kla_per_d instead of do_setpoint_g_per_m3",
+            field="tanks",
+        )
+    index = result.effluent.index
+    held = influent.reindex(index, method="ffill", tolerance=1e-6)
+    if held["Q"].isna().any():
+        raise InputError("the influent does not cover the run's sample times", field="influent")
+    plant = result.states[:, : model.size]
+    n_tank_states = model.n_tanks * len(INFLUENT_STATES)
+    tanks = plant[:, :n_tank_states].reshape(len(index), model.n_tanks, len(INFLUENT_STATES))
+    layers = plant[:, n_tank_states : n_tank_states + model.n_layers]
+    tss_per_cod = model.asm1_parameters.tss_per_cod
+    tank_tss = tss_per_cod * tanks[:, :, SOLIDS_INDEX].sum(axis=2)
+    settler = layout.settler
+    layer_volume = settler.area_m2 * settler.height_m / model.n_layers
+    sludge_kg = (tank_tss @ model.volume_m3 + layer_volume * layers.sum(axis=1)) / 1000.0
+
+    def constant(value: float) -> pd.Series:
+        return pd.Series(np.full(len(index), value), index=index)
+
+    return evaluate_bsm1(
+        held,
+        result.effluent,
+        kla_per_d=result.kla_per_d,
+        volumes_m3=model.volume_m3,
+        internal_recycle_m3_per_d=result.internal_recycle_m3_per_d.sum(axis=1),
+        return_sludge_m3_per_d=constant(settler.return_sludge_m3_per_d),
+        wastage_m3_per_d=constant(model.wastage_m3_per_d),
+        wastage_tss_g_per_m3=pd.Series(layers[:, -1], index=index),
+        sludge_mass_kg=pd.Series(sludge_kg, index=index),
+        start_d=start_d,
+        stop_d=stop_d,
+    )
