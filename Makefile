@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow bench install clean
+.PHONY: demo test test-slow bench bench-peers install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,19 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow
 
+# Peers (EXPOsan/QSDsan for bench_bsm1) live in their own environment; `make bench` runs without
+# them and reports "peer not installed".
+PEERS := benchmarks/.venv-peers
+PEERS_STAMP := $(PEERS)/.installed
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+$(PEERS_STAMP): benchmarks/peers/requirements.txt benchmarks/peers/constraints.txt benchmarks/peers/setup.sh
+	sh benchmarks/peers/setup.sh $(PYTHON)
+	touch $(PEERS_STAMP)
+
+bench-peers: $(PEERS_STAMP)
 
 clean:
 	rm -rf $(VENV) demo-out
