@@ -14,7 +14,8 @@ from ecocity.errors import InputError
 from ecocity.wastewater import evaluation
 from ecocity.wastewater.influent import read_influent
 from ecocity.wastewater.layout import load_plant
-from ecocity.wastewater.protocol import evaluate, run_bsm1_protocol
+from ecocity.wastewater.protocol import evaluate, run_bsm1_protocol, window_d
+from ecocity.wastewater.run import with_last_tank_aeration
 from ecocity.wastewater.simulate import simulate, steady_state
 
 REFERENCE = pd.read_csv(Path(__file__).parent / "data" / "bsm1_dry_weather_evaluation.csv", comment="#")
@@ -64,13 +65,29 @@ def test_evaluation_of_a_steady_run_charges_the_layout_and_closes_the_sludge_bal
     assert criteria.effluent_quality_index_kg_pu_per_d == pytest.approx(expected_eqi, rel=1e-4)
 
 
-def test_evaluation_refuses_a_layout_without_kla(plant, steady):
-    tanks = list(plant.tanks)
-    tanks[-1] = tanks[-1].model_copy(update={"kla_per_d": None, "do_setpoint_g_per_m3": 2.0})
-    held_do = plant.model_copy(update={"tanks": tuple(tanks)})
-    run = simulate(plant, "dry", initial=steady.state, days=0.1)
-    with pytest.raises(InputError, match="needs each tank's KLa"):
-        evaluate(run, held_do, read_influent("dry"))
+def test_a_do_setpoint_tank_is_charged_the_kla_its_oxygen_balance_needs(plant, steady):
+    """Holding tank 5 at its own open-loop steady-state DO, the charged KLa is the layout's 84 1/d
+    there, so the aeration energy is the open loop's (3341.39 kWh/d)."""
+    held = with_last_tank_aeration(plant, do_setpoint_g_per_m3=float(steady.tanks.iloc[-1]["S_O"]))
+    constant = read_influent("constant").iloc[:1]
+    influent = pd.DataFrame(
+        np.repeat(constant.to_numpy(), 2, axis=0), columns=constant.columns, index=pd.Index([0.0, 1.0], name="t")
+    )
+    run = simulate(held, influent, initial=steady.state, days=1.0)
+    criteria = evaluate(run, held, influent, start_d=0.0, stop_d=1.0)
+    assert criteria.aeration_energy_kwh_per_d == pytest.approx(3341.39, rel=1e-4)
+
+
+def test_a_run_cut_short_of_day_14_is_evaluated_over_its_whole_length():
+    assert window_d(0.0, 14.0) == (7.0, 14.0)
+    assert window_d(0.0, 20.0) == (7.0, 14.0)
+    assert window_d(0.0, 10.0) == (0.0, 10.0)
+    assert window_d(8.0, 20.0) == (8.0, 20.0)
+
+
+def test_controllers_are_refused_with_open_loop(plant):
+    with pytest.raises(InputError, match="controllers apply to control 'default'"):
+        run_bsm1_protocol(plant, "dry", control="open", controllers=())
 
 
 # --- validation against the published dry-weather results (slow) ------------------------------

@@ -1,11 +1,20 @@
-"""The plant orchestrator: wiring of simulation, evaluation and compliance (numbers pinned elsewhere)."""
+"""The plant orchestrator: wiring of simulation, evaluation and compliance (numbers pinned elsewhere),
+and the CLI's path to the benchmark's dry-weather numbers (Alex et al. 2008, Appendix 2, as
+transcribed in ``data/bsm1_dry_weather_evaluation.csv``; sources in ``data/SOURCES.md``)."""
+
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ecocity.errors import InputError
+from ecocity.wastewater.influent import read_influent
 from ecocity.wastewater.layout import load_plant
-from ecocity.wastewater.run import AREA, required_kla_per_d, run_plant, with_last_tank_aeration
+from ecocity.wastewater.protocol import required_kla_per_d
+from ecocity.wastewater.run import AREA, run_plant, with_last_tank_aeration
+
+REFERENCE = pd.read_csv(Path(__file__).parent / "data" / "bsm1_dry_weather_evaluation.csv", comment="#")
 
 
 @pytest.fixture(scope="module")
@@ -56,18 +65,44 @@ def test_required_kla_reproduces_a_fixed_kla_at_its_own_steady_state():
     assert kla == pytest.approx(np.array([0, 0, 240, 240, 84.0]), rel=1e-4)
 
 
-def test_a_short_dynamic_run_is_evaluated_over_the_whole_run():
+def test_a_short_dynamic_run_is_evaluated_over_the_whole_run(steady):
     result = run_plant("bsm1", influent="dry", days=0.25)
     summary = result.figures["plant"]
     assert summary["mode"] == "dynamic" and summary["window_d"] == [0.0, 0.25]
     effluent = result.series["effluent"]
     assert effluent.index[0] == 0.0 and effluent.index[-1] < 0.25 and len(effluent) == 24
+    # a benchmark file starts after the protocol's 14 days of dry weather, not at the steady state
+    assert effluent["S_NH"].iloc[0] != pytest.approx(steady.figures["plant"]["effluent"]["S_NH"], rel=0.01)
 
 
-def test_progress_counts_days_of_samples():
+@pytest.fixture(scope="module")
+def user_file(tmp_path_factory):
+    """The first two days of the dry-weather file as a user file (16-column layout)."""
+    path = tmp_path_factory.mktemp("influent") / "two_days.txt"
+    read_influent("dry").iloc[: 2 * 96].to_csv(path, sep=" ", header=False, float_format="%.10g")
+    return path
+
+
+def test_progress_counts_days_of_samples_of_a_user_file(user_file):
     calls = []
-    run_plant("bsm1", influent="dry", days=1.5, progress=lambda done, total: calls.append((done, total)))
+    run_plant("bsm1", influent=user_file, days=1.5, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 2), (2, 2)]
+
+
+def test_progress_counts_the_protocol_stages_of_a_benchmark_file():
+    calls = []
+    run_plant("bsm1", influent="dry", days=0.5, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]  # open loop: 14 days of dry weather, the evaluated file
+
+
+@pytest.mark.slow
+def test_dry_weather_closed_loop_gives_the_published_eqi():
+    """``ecocity wastewater simulate bsm1 --influent dry --control default``: EQI within 1 % of
+    the published 6123 kg PU/d (Alex et al. 2008, Appendix 2), the protocol's validated number."""
+    published = REFERENCE.query("control == 'default' and quantity == 'EQI'")["value"].item()
+    summary = run_plant("bsm1", influent="dry", control="default").figures["plant"]
+    assert summary["window_d"] == [7.0, 14.0] and summary["days"] == pytest.approx(14.0)
+    assert summary["evaluation"]["EQI"] == pytest.approx(published, rel=0.01)
 
 
 @pytest.mark.parametrize(

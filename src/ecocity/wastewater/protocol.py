@@ -10,12 +10,15 @@
 3. the 14 days of the chosen weather file (dry, rain or storm), from the end of step 2, with the
    controllers' integral states carried over.
 
-Only the last file is evaluated, over days 7 to 14 of its 15-minute samples (``perf_plant.m``).
+Only the last file is evaluated, over days 7 to 14 of its 15-minute samples (``perf_plant.m``);
+a run cut short of day 14 (``days``) is evaluated over its whole length (:func:`window_d`).
 
 :func:`evaluate` builds every input of :func:`~ecocity.wastewater.evaluation.evaluate_bsm1` from
 a :class:`~ecocity.wastewater.simulate.DynamicResult`: the effluent and underflow from the settler
-outlets, the KLa and internal recycle as applied, the return sludge and wastage flows of the
-layout, and the solids inventory of the tanks and the settler at each sample.
+outlets, the KLa and internal recycle as applied (a tank held at a DO set-point is charged the KLa
+its oxygen balance needs, :func:`required_kla_per_d`), the return sludge and wastage flows of the
+layout, and the solids inventory of the tanks and the settler at each sample. It is the one place
+these inputs are built: :mod:`ecocity.wastewater.run` evaluates every plant run through it.
 
 References
 ----------
@@ -27,24 +30,28 @@ COST Action 624, EUR 19993.
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ecocity.errors import InputError
-from ecocity.wastewater.control import load_control
-from ecocity.wastewater.evaluation import Bsm1Evaluation, evaluate_bsm1
+from ecocity.wastewater.control import PIController, load_control
+from ecocity.wastewater.evaluation import TIME_TOLERANCE_D, Bsm1Evaluation, constants, evaluate_bsm1
 from ecocity.wastewater.influent import read_influent
 from ecocity.wastewater.layout import PlantLayout
-from ecocity.wastewater.plant import SOLIDS_INDEX, PlantModel
+from ecocity.wastewater.plant import N_STATES, S_O, SOLIDS_INDEX, PlantModel
 from ecocity.wastewater.simulate import INFLUENT_STATES, DynamicResult, simulate, steady_state
 
 WEATHERS: tuple[str, ...] = ("dry", "rain", "storm")
 CONTROLS: tuple[str, ...] = ("open", "default")
 #: Constant-influent stabilisation of the closed loop (Alex et al. 2008, section 4). [d]
 CLOSED_LOOP_STABILISATION_D = 150.0
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,15 @@ class ProtocolResult:
     wall_time_s: float
 
 
-def run_bsm1_protocol(layout: PlantLayout, weather: str = "dry", *, control: str = "open") -> ProtocolResult:
+def run_bsm1_protocol(
+    layout: PlantLayout,
+    weather: str = "dry",
+    *,
+    control: str = "open",
+    controllers: Sequence[PIController] | None = None,
+    days: float | None = None,
+    progress: Progress | None = None,
+) -> ProtocolResult:
     """Run the BSM1 protocol and evaluate the last 14 days.
 
     Parameters
@@ -90,6 +105,15 @@ def run_bsm1_protocol(layout: PlantLayout, weather: str = "dry", *, control: str
         ``"open"`` (the layout's KLa and recycles) or ``"default"`` (BSM1 PI control of the DO in
         the last tank and of the nitrate in tank 2, :func:`~ecocity.wastewater.control.load_control`;
         ideal sensors and actuators).
+    controllers
+        ``default`` control only: controllers in place of the benchmark's (e.g. another DO
+        set-point).
+    days
+        End of the evaluated file's run [d]; default its end (day 14). A run that stops before
+        day 14 is evaluated over its whole length.
+    progress
+        ``progress(done, total)`` after each stage (stabilisation, 14 days of dry weather, the
+        evaluated file).
 
     Returns
     -------
@@ -98,32 +122,58 @@ def run_bsm1_protocol(layout: PlantLayout, weather: str = "dry", *, control: str
     Raises
     ------
     InputError
-        Unknown weather or control.
+        Unknown weather or control; controllers with open loop.
     """
     if weather not in WEATHERS:
         raise InputError(f"unknown weather {weather!r}; expected one of {', '.join(WEATHERS)}", field="weather")
     if control not in CONTROLS:
         raise InputError(f"unknown control {control!r}; expected one of {', '.join(CONTROLS)}", field="control")
+    if controllers is not None and control != "default":
+        raise InputError("controllers apply to control 'default', not 'open'", field="controllers")
     start = time.perf_counter()
-    controllers = load_control("bsm1") if control == "default" else ()
+    if control == "default":
+        controllers = load_control("bsm1") if controllers is None else tuple(controllers)
+    else:
+        controllers = ()
+    stages = 3 if controllers else 2
     state = steady_state(layout).state
     if controllers:
         constant = read_influent("constant")
         state = simulate(
             layout, constant, initial=state, days=CLOSED_LOOP_STABILISATION_D, control=controllers
         ).final_state
+        _report(progress, 1, stages)
     state = simulate(layout, "dry", initial=state, control=controllers).final_state
+    _report(progress, stages - 1, stages)
     influent = read_influent(weather)
-    run = simulate(layout, influent, initial=state, control=controllers)
+    times = influent.index.to_numpy(dtype=float)
+    end = float(times[-1] + np.median(np.diff(times))) if days is None else float(days)
+    run = simulate(layout, influent, initial=state, days=end, control=controllers)
+    _report(progress, stages, stages)
+    start_d, stop_d = window_d(float(times[0]), end)
     return ProtocolResult(
         weather=weather,
         control=control,
         influent=influent,
         run=run,
-        evaluation=evaluate(run, layout, influent),
+        evaluation=evaluate(run, layout, influent, start_d=start_d, stop_d=stop_d),
         start_state=state,
         wall_time_s=time.perf_counter() - start,
     )
+
+
+def _report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
+
+
+def window_d(first_d: float, end_d: float) -> tuple[float, float]:
+    """The evaluation window of a run from ``first_d`` to ``end_d`` [d]: the benchmark's days 7–14
+    when the run covers them (``perf_plant.m``), otherwise the whole run."""
+    start_d, stop_d = float(constants()["window"]["start_d"]), float(constants()["window"]["stop_d"])
+    if first_d <= start_d and end_d >= stop_d - TIME_TOLERANCE_D:
+        return start_d, stop_d
+    return first_d, end_d
 
 
 def evaluate(
@@ -147,20 +197,15 @@ def evaluate(
     Wastage TSS is the settler's bottom layer (the underflow); the sludge mass is
     ``(Σ_k V_k TSS_k + V_layer Σ_j X_j) / 1000`` [kg TSS] with TSS = 0.75 × particulate COD in the
     tanks (``perf_plant.m``'s ``totalsludge``). Return sludge and wastage are the layout's
-    constant flows.
+    constant flows. A tank held at a DO set-point (ideal control) is charged, at each sample, the
+    KLa its oxygen balance needs (:func:`required_kla_per_d`).
 
     Raises
     ------
     InputError
-        A tank of the layout holds its DO at a set-point (no KLa to charge), or the influent does
-        not cover the run's sample times.
+        The influent does not cover the run's sample times.
     """
     model = PlantModel.from_layout(layout)
-    if model.fixed_oxygen.any():
-        raise InputError(
-            "the BSM1 evaluation needs each tank's KLa; give kla_per_d instead of do_setpoint_g_per_m3",
-            field="tanks",
-        )
     index = result.effluent.index
     held = influent.reindex(index, method="ffill", tolerance=1e-6)
     if held["Q"].isna().any():
@@ -174,6 +219,13 @@ def evaluate(
     settler = layout.settler
     layer_volume = settler.area_m2 * settler.height_m / model.n_layers
     sludge_kg = (tank_tss @ model.volume_m3 + layer_volume * layers.sum(axis=1)) / 1000.0
+    kla = result.kla_per_d.copy()
+    if model.fixed_oxygen.any():
+        concentrations, flows = held[INFLUENT_STATES].to_numpy(), held["Q"].to_numpy()
+        needed = np.array(
+            [required_kla_per_d(model, y, c, q) for y, c, q in zip(plant, concentrations, flows, strict=True)]
+        )
+        kla.iloc[:, model.fixed_oxygen] = needed[:, model.fixed_oxygen]
 
     def constant(value: float) -> pd.Series:
         return pd.Series(np.full(len(index), value), index=index)
@@ -181,7 +233,7 @@ def evaluate(
     return evaluate_bsm1(
         held,
         result.effluent,
-        kla_per_d=result.kla_per_d,
+        kla_per_d=kla,
         volumes_m3=model.volume_m3,
         internal_recycle_m3_per_d=result.internal_recycle_m3_per_d.sum(axis=1),
         return_sludge_m3_per_d=constant(settler.return_sludge_m3_per_d),
@@ -191,3 +243,24 @@ def evaluate(
         start_d=start_d,
         stop_d=stop_d,
     )
+
+
+def required_kla_per_d(model: PlantModel, y: np.ndarray, influent: np.ndarray, flow_m3_per_d: float) -> np.ndarray:
+    """KLa per tank [1/d]: the layout's, or for a DO set-point tank the one its oxygen balance needs.
+
+    Notes
+    -----
+    ``KLa = −(dS_O/dt without aeration) / (S_O,sat − S_O)``, with ``dS_O/dt`` the tank's oxygen
+    balance (inflow, recycles, ASM1 uptake) at the state ``y``.
+    """
+    kla = model.kla_per_d.copy()
+    if not model.fixed_oxygen.any():
+        return kla
+    free = dataclasses.replace(model, fixed_oxygen=np.zeros_like(model.fixed_oxygen))
+    rates = free.derivatives(y, influent, flow_m3_per_d, kla_per_d=np.zeros(model.n_tanks))
+    tanks, _, _ = model.split(y)
+    saturation = model.asm1_parameters.oxygen_saturation_g_per_m3
+    for k in np.flatnonzero(model.fixed_oxygen):
+        demand = -rates[k * N_STATES + S_O]
+        kla[k] = max(demand / (saturation - tanks[k, S_O]), 0.0)
+    return kla

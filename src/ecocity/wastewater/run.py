@@ -1,27 +1,31 @@
 """A plant run, start to finish: layout and influent in, effluent, BSM1 criteria, compliance out.
 
-The area's orchestrator (no science of its own): it calls :func:`~ecocity.wastewater.simulate.steady_state`
-or :func:`~ecocity.wastewater.simulate.simulate`, then
-:func:`~ecocity.wastewater.evaluation.evaluate_bsm1` and
+The area's orchestrator (no science of its own): it runs the plant
+(:func:`~ecocity.wastewater.simulate.steady_state`, :func:`~ecocity.wastewater.simulate.simulate`
+or the benchmark protocol :func:`~ecocity.wastewater.protocol.run_bsm1_protocol`), evaluates the
+run with :func:`~ecocity.wastewater.protocol.evaluate` (the one builder of the inputs of
+:func:`~ecocity.wastewater.evaluation.evaluate_bsm1`), checks
 :func:`~ecocity.wastewater.compliance.check_compliance`, and returns an
 :class:`~ecocity.indicators.records.AreaResult` whose ``figures["plant"]`` is the plain JSON
 summary the CLI prints and the results document embeds.
 
 * **Constant influent** gives the steady state. Its criteria are the instantaneous equivalents:
-  the evaluation over a one-day window of a series holding the steady state (so energies are
-  rates in kWh/d and sludge production is the wastage rate).
-* **A dynamic influent** (``dry``, ``rain``, ``storm`` or a file) starts from a steady state (the
-  benchmark files from the constant-influent one, as the BSM1 protocol does; a user file from
-  the steady state of its own flow-weighted mean) and is evaluated over the benchmark's window,
-  days 7 to 14, when the run covers it, otherwise over the whole run.
+  the evaluation of one day of constant influent from the steady state (so energies are rates in
+  kWh/d and sludge production is the wastage rate).
+* **A benchmark influent** (``dry``, ``rain``, ``storm``) follows the BSM1 protocol: the
+  stabilisation (steady state; closed loop, 150 more days under control), 14 days of dry weather,
+  then the chosen file, evaluated over days 7 to 14 — the numbers validated against the
+  published dry-weather results (``tests/wastewater/test_protocol.py``).
+* **A user influent file** starts from the steady state of its own flow-weighted mean (no
+  dry-weather stabilisation) and is evaluated over days 7 to 14 when the run covers them.
 
-Tanks held at a DO set-point are charged the aeration their oxygen balance needs:
-``KLa = −(dS_O/dt without aeration) / (S_O,sat − S_O)``.
+Either dynamic run cut short by ``days`` before day 14 is evaluated over its whole length.
+Tanks held at a DO set-point are charged the aeration their oxygen balance needs
+(:func:`~ecocity.wastewater.protocol.required_kla_per_d`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,8 +39,8 @@ from ecocity.wastewater import evaluation
 from ecocity.wastewater.compliance import check_compliance, known_standards
 from ecocity.wastewater.influent import BENCHMARK_FILES, read_influent
 from ecocity.wastewater.layout import PlantLayout, load_plant
-from ecocity.wastewater.plant import N_STATES, S_O, SOLIDS_INDEX, PlantModel
-from ecocity.wastewater.simulate import INFLUENT_STATES, steady_state, simulate
+from ecocity.wastewater.protocol import WEATHERS, evaluate, run_bsm1_protocol, window_d
+from ecocity.wastewater.simulate import INFLUENT_STATES, DynamicResult, simulate, steady_state
 
 AREA = "wastewater"
 DEFAULT_STANDARD = "gb18918_2002_1a"
@@ -140,7 +144,9 @@ def run_plant(
         ``"open"`` (the layout's KLa and set-points) or ``"default"`` (BSM1's PI loops on DO in
         the last tank and nitrate in tank 2; a dynamic influent only).
     days
-        End of a dynamic run [d]; default the influent file's end. Not for constant influent.
+        End of a dynamic run [d] (for a benchmark influent, of the evaluated file after the
+        protocol's stabilisation and 14 days of dry weather); default the influent file's end.
+        Not for constant influent.
     standards
         Effluent standards to check (names of :func:`~ecocity.wastewater.compliance.known_standards`).
     scenario
@@ -148,7 +154,8 @@ def run_plant(
     do_setpoint_g_per_m3
         Closed loop: the DO controllers' set-point instead of the benchmark's 2 g/m³. [g/m³]
     progress
-        ``progress(done, total)`` in days of a dynamic run.
+        ``progress(done, total)`` of a dynamic run: in protocol stages for a benchmark influent,
+        in days of samples for a user file.
 
     Returns
     -------
@@ -176,8 +183,10 @@ def run_plant(
             raise InputError("constant influent gives the open-loop steady state; closed loop needs a dynamic "
                              "influent (dry, rain, storm or a file)", field="control")  # fmt: skip
         effluent, criteria, mode = _steady(layout, frame)
+    elif source in WEATHERS:
+        effluent, criteria, mode = _benchmark(layout, source, control, frame, days, controllers, progress)
     else:
-        effluent, criteria, mode = _dynamic(layout, source, frame, days, controllers, progress)
+        effluent, criteria, mode = _dynamic(layout, frame, days, controllers, progress)
     checks = [check_compliance(effluent, name) for name in chosen]
     summary = _summary(layout, source, control, mode, effluent, criteria, checks)
     return AreaResult(
@@ -211,28 +220,20 @@ def assess(district: Any, link: Any) -> AreaResult:
 
 def _steady(layout: PlantLayout, frame: pd.DataFrame) -> tuple[pd.DataFrame, evaluation.Bsm1Evaluation, dict]:
     state = steady_state(layout, frame)
-    model = PlantModel.from_layout(layout)
-    held = np.array([state.state, state.state])
     index = pd.Index([0.0, 1.0], name="t")
     influent = pd.DataFrame([state.influent.to_numpy()] * 2, columns=INFLUENT_STATES, index=index)
     influent["Q"] = state.influent_flow_m3_per_d
-    effluent = _effluent_frame(model, held, np.full(2, state.influent_flow_m3_per_d), index)
-    criteria = _evaluate(model, influent, effluent, held, _kla(model, held, influent, None), None, 0.0, 1.0)
+    run = simulate(layout, influent, initial=state.state, days=1.0)
+    criteria = evaluate(run, layout, influent, start_d=0.0, stop_d=1.0)
     mode = {"mode": "steady_state", "residual_max_g_per_m3_d": state.residual_norm, "window_d": [0.0, 1.0]}
-    return effluent, criteria, mode
+    return run.effluent, criteria, mode
 
 
 # --- dynamic ---------------------------------------------------------------------------------------
 
 
-def _dynamic(
-    layout: PlantLayout,
-    source: str | Path,
-    frame: pd.DataFrame,
-    days: float | None,
-    controllers: tuple,
-    progress: Progress | None,
-) -> tuple[pd.DataFrame, evaluation.Bsm1Evaluation, dict]:
+def _end_d(frame: pd.DataFrame, days: float | None) -> float:
+    """End of a dynamic run [d]: ``days``, or the influent's last sample plus one sample step."""
     times = frame.index.to_numpy(dtype=float)
     step = float(np.median(np.diff(times))) if times.size > 1 else 1.0
     end = float(times[-1] + step) if days is None else float(days)
@@ -241,137 +242,77 @@ def _dynamic(
             f"days {end:g} must reach past the second influent sample (day {times[min(1, times.size - 1)]:g})",
             field="days",
         )
-    start_from = "constant" if isinstance(source, str) else frame
-    initial = steady_state(layout, start_from).state
-    model = PlantModel.from_layout(layout)
-    run = _integrate(layout, frame, initial, end, controllers, progress)
-    kept = frame.iloc[: len(run.times)]
-    index = pd.Index(run.times, name="t")
-    plant_states = run.states[:, : model.size]
-    effluent = _effluent_frame(model, plant_states, kept["Q"].to_numpy(), index)
-    window = (float(evaluation.constants()["window"]["start_d"]), float(evaluation.constants()["window"]["stop_d"]))
-    covers = run.times[0] <= window[0] and end >= window[1] - 1e-6
-    start_d, stop_d = window if covers else (float(run.times[0]), end)
-    kla = _kla(model, plant_states, kept, run.kla_per_d)
-    criteria = _evaluate(model, kept.set_axis(index), effluent, plant_states, kla, run.recycle_m3_per_d, start_d, stop_d)
-    mode = {"mode": "dynamic", "days": end, "window_d": [float(start_d), float(stop_d)]}
+    return end
+
+
+def _benchmark(
+    layout: PlantLayout,
+    weather: str,
+    control: str,
+    frame: pd.DataFrame,
+    days: float | None,
+    controllers: tuple,
+    progress: Progress | None,
+) -> tuple[pd.DataFrame, evaluation.Bsm1Evaluation, dict]:
+    end = _end_d(frame, days)
+    result = run_bsm1_protocol(
+        layout, weather, control=control, controllers=controllers or None, days=end, progress=progress
+    )
+    criteria = result.evaluation
+    effluent = result.run.effluent
+    effluent = effluent[effluent.index < end - evaluation.TIME_TOLERANCE_D]  # samples before the end, as a user file's
+    mode = {"mode": "dynamic", "days": end, "window_d": [criteria.start_d, criteria.stop_d]}
     return effluent, criteria, mode
 
 
-@dataclasses.dataclass(frozen=True)
-class _Run:
-    times: np.ndarray
-    states: np.ndarray  # plant states, then the controllers' integral states
-    kla_per_d: np.ndarray | None  # as applied by controllers, (n_times, n_tanks)
-    recycle_m3_per_d: np.ndarray | None  # total internal recycle as applied, (n_times,)
+def _dynamic(
+    layout: PlantLayout,
+    frame: pd.DataFrame,
+    days: float | None,
+    controllers: tuple,
+    progress: Progress | None,
+) -> tuple[pd.DataFrame, evaluation.Bsm1Evaluation, dict]:
+    end = _end_d(frame, days)
+    initial = steady_state(layout, frame).state
+    run = _integrate(layout, frame, initial, end, controllers, progress)
+    start_d, stop_d = window_d(float(frame.index[0]), end)
+    criteria = evaluate(run, layout, frame, start_d=start_d, stop_d=stop_d)
+    mode = {"mode": "dynamic", "days": end, "window_d": [float(start_d), float(stop_d)]}
+    return run.effluent, criteria, mode
 
 
 def _integrate(
     layout: PlantLayout, frame: pd.DataFrame, initial: np.ndarray, end: float, controllers: tuple,
     progress: Progress | None,
-) -> _Run:
-    """States at the influent's sample times up to ``end``, integrated a day of samples at a time
-    (each piece starts from the full state, controllers' included, where the last one ended)."""
+) -> DynamicResult:
+    """The run sampled at the influent's times up to ``end``, integrated a day of samples at a
+    time (each piece starts from the full state, controllers' included, where the last one ended)."""
     times = frame.index.to_numpy(dtype=float)
     last = int(np.searchsorted(times, end - evaluation.TIME_TOLERANCE_D, side="left")) - 1  # last sample before end
     total = max(1, -(-last // CHUNK_SAMPLES))
-    options = {"control": controllers} if controllers else {}
-    states, stamps, klas, recycles = [], [], [], []
+    pieces: list[DynamicResult] = []
+    keeps: list[np.ndarray] = []
     a, done, y = 0, 0, np.asarray(initial, float)
     while True:
         b = min(a + CHUNK_SAMPLES, last)
         chunk_end = end if b == last else float(times[b])
-        result = simulate(layout, frame.iloc[a : b + 1], initial=y, days=chunk_end, **options)
-        run_times = result.effluent.index.to_numpy(dtype=float)
-        keep = run_times < chunk_end - evaluation.TIME_TOLERANCE_D  # the next piece starts at chunk_end
-        states.append(result.states[keep])
-        stamps.append(run_times[keep])
-        if controllers:
-            klas.append(result.kla_per_d.to_numpy()[keep])
-            recycles.append(result.internal_recycle_m3_per_d.to_numpy().sum(axis=1)[keep])
-        y = result.states[-1]
+        piece = simulate(layout, frame.iloc[a : b + 1], initial=y, days=chunk_end, control=controllers)
+        # the next piece starts at chunk_end
+        keeps.append(piece.effluent.index.to_numpy(dtype=float) < chunk_end - evaluation.TIME_TOLERANCE_D)
+        pieces.append(piece)
+        y = piece.final_state
         done += 1
         if progress is not None:
             progress(min(done, total), total)
         if b == last:
             break
         a = b
-    return _Run(
-        np.concatenate(stamps), np.concatenate(states),
-        np.concatenate(klas) if klas else None, np.concatenate(recycles) if recycles else None,
-    )  # fmt: skip
-
-
-# --- evaluation --------------------------------------------------------------------------------------
-
-
-def _effluent_frame(model: PlantModel, states: np.ndarray, influent_flow: np.ndarray, index: pd.Index) -> pd.DataFrame:
-    effluent = np.array([model.settler_outlets(y)[0] for y in states])
-    frame = pd.DataFrame(effluent, columns=INFLUENT_STATES, index=index)
-    frame["Q"] = influent_flow - model.wastage_m3_per_d
-    return frame
-
-
-def required_kla_per_d(model: PlantModel, y: np.ndarray, influent: np.ndarray, flow_m3_per_d: float) -> np.ndarray:
-    """KLa per tank [1/d]: the layout's, or for a DO set-point tank the one its oxygen balance needs."""
-    kla = model.kla_per_d.copy()
-    if not model.fixed_oxygen.any():
-        return kla
-    free = dataclasses.replace(model, fixed_oxygen=np.zeros_like(model.fixed_oxygen))
-    rates = free.derivatives(y, influent, flow_m3_per_d, kla_per_d=np.zeros(model.n_tanks))
-    tanks, _, _ = model.split(y)
-    saturation = model.asm1_parameters.oxygen_saturation_g_per_m3
-    for k in np.flatnonzero(model.fixed_oxygen):
-        demand = -rates[k * N_STATES + S_O]
-        kla[k] = max(demand / (saturation - tanks[k, S_O]), 0.0)
-    return kla
-
-
-def _kla(model: PlantModel, states: np.ndarray, influent: pd.DataFrame, applied: np.ndarray | None) -> np.ndarray:
-    """KLa per tank and sample [1/d]: as applied by controllers (or the layout's), with DO
-    set-point tanks charged what their oxygen balance needs."""
-    concentrations = influent[INFLUENT_STATES].to_numpy()
-    flows = influent["Q"].to_numpy()
-    if not model.fixed_oxygen.any():
-        return np.tile(model.kla_per_d, (len(states), 1)) if applied is None else applied
-    kla = np.array([required_kla_per_d(model, y, c, q) for y, c, q in zip(states, concentrations, flows, strict=True)])
-    if applied is not None:
-        kla[:, ~model.fixed_oxygen] = applied[:, ~model.fixed_oxygen]
-    return kla
-
-
-def _evaluate(
-    model: PlantModel,
-    influent: pd.DataFrame,
-    effluent: pd.DataFrame,
-    states: np.ndarray,
-    kla_per_d: np.ndarray,
-    recycle_m3_per_d: np.ndarray | None,
-    start_d: float,
-    stop_d: float,
-) -> evaluation.Bsm1Evaluation:
-    index = effluent.index
-    settler = model.layout.settler
-    layer_volume = settler.area_m2 * settler.height_m / model.n_layers
-    tss_per_cod = model.asm1_parameters.tss_per_cod
-    mass, wastage_tss = [], []
-    for y in states:
-        tanks, layers, _ = model.split(y)
-        tank_tss = tss_per_cod * tanks[:, SOLIDS_INDEX].sum(axis=1)
-        mass.append((model.volume_m3 @ tank_tss + layer_volume * layers.sum()) / 1000.0)
-        wastage_tss.append(layers[-1])
-    constant = lambda value: pd.Series(np.full(len(index), value), index=index)  # noqa: E731
-    recycle = constant(sum(flow for _, _, flow in model.recycles)) if recycle_m3_per_d is None else pd.Series(
-        recycle_m3_per_d, index=index)  # fmt: skip
-    return evaluation.evaluate_bsm1(
-        influent, effluent,
-        kla_per_d=pd.DataFrame(kla_per_d, index=index), volumes_m3=model.volume_m3,
-        internal_recycle_m3_per_d=recycle,
-        return_sludge_m3_per_d=constant(settler.return_sludge_m3_per_d),
-        wastage_m3_per_d=constant(model.wastage_m3_per_d),
-        wastage_tss_g_per_m3=pd.Series(wastage_tss, index=index),
-        sludge_mass_kg=pd.Series(mass, index=index),
-        start_d=start_d, stop_d=stop_d,
+    frames = lambda name: pd.concat([getattr(p, name)[k] for p, k in zip(pieces, keeps, strict=True)])  # noqa: E731
+    arrays = lambda name: np.concatenate([getattr(p, name)[k] for p, k in zip(pieces, keeps, strict=True)])  # noqa: E731
+    return DynamicResult(
+        effluent=frames("effluent"), tanks=arrays("tanks"), states=arrays("states"),
+        kla_per_d=frames("kla_per_d"), internal_recycle_m3_per_d=frames("internal_recycle_m3_per_d"),
+        final_state=y, wall_time_s=sum(p.wall_time_s for p in pieces),
     )  # fmt: skip
 
 
