@@ -21,9 +21,7 @@ of Control Strategies for WWTPs, Lund University (Description_BSM1_20090101), se
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -31,10 +29,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ecocity.errors import InputError
+from ecocity.wastewater._files import read_preset_or_file
 from ecocity.wastewater import _kernel
 from ecocity.wastewater.asm1 import INDEX
 
-_DATA = resources.files("ecocity.wastewater") / "data"
 PRESETS: tuple[str, ...] = ("bsm1",)
 
 
@@ -71,16 +69,7 @@ def load_control(name_or_path: str | Path = "bsm1") -> tuple[PIController, ...]:
     InputError
         No such file, or a controller with a missing or unknown field (naming it).
     """
-    if isinstance(name_or_path, str) and name_or_path in PRESETS:
-        path = Path(str(_DATA / f"control_{name_or_path}.toml"))
-    else:
-        path = Path(name_or_path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise InputError(f"no such control file; expected a TOML path or one of {', '.join(PRESETS)}", file=path) from err
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise InputError(f"cannot read the control file ({err})", file=path) from err
+    path, data = read_preset_or_file(name_or_path, PRESETS, "control_{name}.toml", "control")
     controllers = []
     for i, entry in enumerate(data.get("controllers", [])):
         values = {key: (value["value"] if isinstance(value, dict) else value) for key, value in entry.items()}

@@ -23,16 +23,14 @@ describes their own plant of the same blocks in a TOML file of the same form::
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ecocity.errors import InputError
+from ecocity.wastewater._files import read_preset_or_file
 
-_DATA = resources.files("ecocity.wastewater") / "data"
 PRESETS: tuple[str, ...] = ("bsm1",)
 
 
@@ -140,18 +138,7 @@ def load_plant(name_or_path: str | Path) -> PlantLayout:
         a negative volume, an unknown unit or key, a recycle to a tank that does not exist,
         wastage above the settler underflow.
     """
-    if isinstance(name_or_path, str) and name_or_path in PRESETS:
-        path = Path(str(_DATA / f"{name_or_path}_plant.toml"))
-    else:
-        path = Path(name_or_path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise InputError(
-            f"no such plant file; expected a TOML path or one of {', '.join(PRESETS)}", file=path
-        ) from err
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise InputError(f"cannot read the plant file ({err})", file=path) from err
+    path, data = read_preset_or_file(name_or_path, PRESETS, "{name}_plant.toml", "plant")
     try:
         return PlantLayout.model_validate(data)
     except ValidationError as err:
