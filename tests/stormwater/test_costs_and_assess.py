@@ -105,3 +105,13 @@ def test_tss_reduction_is_the_guide_sum_over_the_lid_units(district, runs):
         tss = result.indicator("tss_reduction")
         assert tss.value == pytest.approx(expected, rel=1e-9)
         assert 0.0 < tss.value < 1.0 and tss.target == district.targets.tss_reduction
+
+
+def test_swale_length_for_costs_follows_the_design():
+    from ecocity.stormwater.catalogue import load_lid
+    from ecocity.stormwater.placement import swale_top_width_m
+
+    # trapezoid: bed 0.6 m + 2 x side slope x depth; catalogue 300 mm deep, side slope 4 -> 3.0 m
+    assert swale_top_width_m(load_lid("vegetative_swale")) == pytest.approx(3.0)
+    deeper = load_lid("vegetative_swale", {"surface.berm_height_mm": 500.0, "surface.side_slope": 3.0})
+    assert swale_top_width_m(deeper) == pytest.approx(0.6 + 2 * 3.0 * 0.5)

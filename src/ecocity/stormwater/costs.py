@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ecocity.stormwater.placement import SWALE_TOP_WIDTH_M, Placement
+from ecocity.stormwater.placement import Placement, swale_top_width_m
 
 COST_COLUMNS = ["lid", "quantity", "unit", "yuan_low", "yuan_high", "area_m2", "row"]
 
@@ -36,7 +36,7 @@ def lid_quantities(placement: Placement) -> pd.DataFrame:
                 height_m = (design.value("storage", "height_mm") or 0.0) / 1000.0
                 quantity, unit_name = unit.area_m2 * height_m, "m3"
             elif cost.unit == "yuan/m":
-                quantity, unit_name = unit.area_m2 / SWALE_TOP_WIDTH_M, "m"
+                quantity, unit_name = unit.area_m2 / swale_top_width_m(design), "m"
             else:
                 quantity, unit_name = unit.area_m2, "m2"
             row = rows.setdefault(unit.lid, {

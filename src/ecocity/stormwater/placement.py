@@ -18,7 +18,17 @@ from ecocity.district.model import IMPERVIOUS_COVERS, LAND_COVERS, District, Mea
 from ecocity.errors import InputError
 from ecocity.stormwater.catalogue import LidDesign, load_lid, load_soil
 
-SWALE_TOP_WIDTH_M = 3.0  # 0.6 m bed + 2 × side slope 4 × 0.3 m depth (catalogue defaults)
+SWALE_BED_WIDTH_M = 0.6  # bottom width of a grassed swale (engineering judgement)
+
+
+def swale_top_width_m(design: LidDesign) -> float:
+    """Top width of a trapezoidal swale: bed + 2 × side slope (run/rise) × depth. [m]
+
+    With the catalogue's design (depth 300 mm, side slope 4) it is 0.6 + 2·4·0.3 = 3.0 m; design
+    overrides of ``surface.berm_height_mm`` or ``surface.side_slope`` change it.
+    """
+    depth_m = (design.value("surface", "berm_height_mm") or 0.0) / 1000.0
+    return SWALE_BED_WIDTH_M + 2.0 * (design.value("surface", "side_slope") or 0.0) * depth_m
 _TOLERANCE_M2 = 1e-6
 
 
@@ -233,7 +243,7 @@ def _control(controls: dict[str, LidControl], index: int, design: LidDesign, sub
 def _unit(
     sub: Subcatchment, index: int, design: LidDesign, control: LidControl, on: str, area_m2: float, pct: float
 ) -> LidUnit:
-    width = SWALE_TOP_WIDTH_M if design.swmm_type == "VS" else math.sqrt(area_m2)
+    width = swale_top_width_m(design) if design.swmm_type == "VS" else math.sqrt(area_m2)
     return LidUnit(
         subcatchment=sub.id,
         measure_index=index,
