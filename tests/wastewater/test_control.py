@@ -1,12 +1,16 @@
-"""BSM1 default PI control: tuning as cited data, set-points reached, anti-windup limits."""
+"""BSM1 default PI control: tuning as cited data, set-points reached, anti-windup limits; the
+benchmark's sensor and actuator models against their analytic step responses."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.integrate import solve_ivp
+from scipy.stats import gamma
 
 from ecocity.errors import InputError
-from ecocity.wastewater.control import controller_table, load_control
+from ecocity.wastewater import _kernel
+from ecocity.wastewater.control import Sensor, controller_table, load_control
 from ecocity.wastewater.influent import read_influent
 from ecocity.wastewater.layout import load_plant
 from ecocity.wastewater.plant import PlantModel
@@ -60,6 +64,107 @@ def test_controller_on_a_missing_tank_is_refused(bsm1):
 
 def test_bumpless_start_keeps_the_open_loop_state_for_an_instant(bsm1):
     plant, steady, control = bsm1
+    result = simulate(plant, "dry", initial=steady.state, days=1e-3, control=control)
+    np.testing.assert_allclose(result.kla_per_d["tank5"].iloc[0], 84.0)
+    np.testing.assert_allclose(result.internal_recycle_m3_per_d.iloc[0, 0], 55338.0)
+
+
+# --- sensor and actuator models (sensorinit.m of the BSM1 release) -----------------------------
+
+MINUTE_D = 1.0 / 1440.0
+
+
+def test_benchmark_sensor_and_actuator_parameters_are_sensorinit():
+    oxygen, nitrate = load_control("bsm1", sensors="benchmark")
+    assert (oxygen.sensor.order, oxygen.sensor.response_time_min, oxygen.sensor.t90_per_time_constant) == (2, 1.0, 3.89)
+    assert (oxygen.sensor.measurement_min, oxygen.sensor.measurement_max) == (0.0, 10.0)
+    assert (oxygen.actuator.order, oxygen.actuator.response_time_min) == (2, 4.0)
+    assert (nitrate.sensor.order, nitrate.sensor.response_time_min, nitrate.sensor.t90_per_time_constant) == (
+        8, 10.0, 11.7724)  # fmt: skip
+    assert (nitrate.sensor.measurement_min, nitrate.sensor.measurement_max) == (0.0, 20.0)
+    assert nitrate.actuator is None
+    # the divisors are the 90 % points of the n-lag (Erlang) step response, rounded
+    assert gamma.ppf(0.9, 2) == pytest.approx(3.89, abs=5e-4)
+    assert gamma.ppf(0.9, 8) == pytest.approx(11.7724, abs=2e-3)
+
+
+def test_ideal_sensors_are_the_default_and_add_no_states(bsm1):
+    plant, _, _ = bsm1
+    control = load_control("bsm1")
+    assert all(c.sensor is None and c.actuator is None for c in control)
+    assert controller_table(PlantModel.from_layout(plant), control).shape[0] == 2
+    benchmark = load_control("bsm1", sensors="benchmark")
+    assert controller_table(PlantModel.from_layout(plant), benchmark).shape[0] == 2 + 2 + 2 + 8
+    with pytest.raises(InputError, match="unknown sensors 'noisy'"):
+        load_control("bsm1", sensors="noisy")
+
+
+def _step_response(plant, controllers, watched_row: int, start: np.ndarray, times_d: np.ndarray) -> np.ndarray:
+    """Integrate only the appended states of the compiled right-hand side (``_kernel.controls``)
+    with the plant state frozen at the steady state; the value of appended row ``watched_row``."""
+    model = PlantModel.from_layout(plant)
+    table = controller_table(model, controllers)
+    kla, recycle = model.kla_per_d.astype(float), _kernel.recycle_flows(model)
+
+    def rhs(_t, y):
+        dy = np.zeros_like(y)
+        _kernel.controls(y, table, kla.copy(), recycle.copy(), dy)
+        return dy
+
+    solution = solve_ivp(rhs, (0.0, times_d[-1]), start, t_eval=times_d, rtol=1e-10, atol=1e-12, method="LSODA")
+    return solution.y[model.size + watched_row]
+
+
+def _stages_from_zero(plant, steady_state, controllers) -> np.ndarray:
+    """Plant at the steady state, every appended state zero."""
+    model = PlantModel.from_layout(plant)
+    n = controller_table(model, controllers).shape[0]
+    return np.concatenate((steady_state.state, np.zeros(n)))
+
+
+def test_first_order_sensor_reaches_63_2_percent_at_its_time_constant(bsm1):
+    """One lag: 1 − e^(−t/T); 63.2 % at T, 90 % at T90 = T·ln 10."""
+    plant, steady, control = bsm1
+    sensor = Sensor(order=1, response_time_min=1.0, t90_per_time_constant=np.log(10.0),
+                    measurement_min=0.0, measurement_max=10.0)  # fmt: skip
+    oxygen = control[0].model_copy(update={"sensor": sensor})
+    t_const = sensor.time_constant_d
+    times = np.array([0.0, t_const, 1.0 * MINUTE_D, 5 * t_const])
+    start = _stages_from_zero(plant, steady, (oxygen,))
+    measured = _step_response(plant, (oxygen,), 1, start, times)
+    final = steady.state[4 * 13 + 7]  # S_O of tank 5
+    np.testing.assert_allclose(measured / final, [0.0, 1 - np.exp(-1.0), 0.9, 1 - np.exp(-5.0)], atol=1e-7)
+    assert measured[1] / final == pytest.approx(0.632, abs=5e-4)
+
+
+@pytest.mark.parametrize(("controller", "row", "order", "t90_min"), [
+    pytest.param(0, 2, 2, 1.0, id="DO sensor class A"),
+    pytest.param(0, 4, 2, 4.0, id="KLa5 actuator"),
+    pytest.param(1, 6, 8, 10.0, id="nitrate sensor class B0"),
+])  # fmt: skip
+def test_benchmark_step_responses_are_the_n_lag_formula(bsm1, controller, row, order, t90_min):
+    """Step response of n lags in series, 1 − Σ_{k<n} (t/T)^k/k! e^(−t/T) (the Erlang CDF), from
+    the compiled right-hand side; 90 % at T90 (to the rounding of sensorinit.m's divisors). The
+    nitrate sensor's eight lags act as a delay: under 1 % of the step in the first 2 minutes."""
+    plant, steady, _ = bsm1
+    controllers = load_control("bsm1", sensors="benchmark")
+    if controller == 0 and row == 4:  # actuator: hold the DO controller's output at its offset
+        controllers = (controllers[0].model_copy(update={"gain": 0.0}), controllers[1])
+    start = _stages_from_zero(plant, steady, controllers)
+    chain = controllers[controller].sensor if row != 4 else controllers[controller].actuator
+    final = (steady.state[4 * 13 + 7], 144.0, steady.state[13 + 8])[(2, 4, 6).index(row)]
+    times = np.linspace(0.0, 3 * t90_min * MINUTE_D, 61)
+    response = _step_response(plant, controllers, row + order - 1, start, times) / final
+    np.testing.assert_allclose(response, gamma.cdf(times / chain.time_constant_d, order), atol=1e-7)
+    at_t90 = np.interp(t90_min * MINUTE_D, times, response)
+    assert at_t90 == pytest.approx(0.9, abs=5e-4)
+    if order == 8:
+        assert np.interp(2 * MINUTE_D, times, response) < 0.01
+
+
+def test_bumpless_start_with_benchmark_sensors(bsm1):
+    plant, steady, _ = bsm1
+    control = load_control("bsm1", sensors="benchmark")
     result = simulate(plant, "dry", initial=steady.state, days=1e-3, control=control)
     np.testing.assert_allclose(result.kla_per_d["tank5"].iloc[0], 84.0)
     np.testing.assert_allclose(result.internal_recycle_m3_per_d.iloc[0, 0], 55338.0)

@@ -1,8 +1,8 @@
 """Compiled (numba) right-hand side of a plant and an explicit Dormand–Prince integrator.
 
 The same equations as :meth:`ecocity.wastewater.plant.PlantModel.derivatives` (same state
-layout, tested equal to round-off), written as loops for numba, plus optional PI controller
-states appended to the plant state (:mod:`ecocity.wastewater.control`).
+layout, tested equal to round-off), written as loops for numba, plus optional PI controller,
+sensor and actuator states appended to the plant state (:mod:`ecocity.wastewater.control`).
 
 Private: :mod:`ecocity.wastewater.simulate` packs a :class:`PlantModel` into the arrays these
 functions take (:func:`pack`) and is the only caller of :func:`integrate_held`.
@@ -31,9 +31,15 @@ KINETIC = ("mu_H", "K_S", "K_OH", "K_NO", "b_H", "eta_g", "eta_h", "k_h", "K_X",
 #: order of the settler scalars in the packed vector
 SETTLER = ("v0_max", "v0", "r_h", "r_p", "f_ns", "X_t", "area_m2", "height_m", "underflow_m3_per_d",
            "return_sludge_m3_per_d", "tss_per_cod", "oxygen_saturation")  # fmt: skip
-#: controller columns: measured state index in y, manipulated (0: KLa of a tank, 1: a recycle flow),
-#: its tank or recycle index, set-point, K, Ti, Tt, u_min, u_max, offset
-CONTROLLER_COLUMNS = 10
+#: rows of the control table, one per appended state (:mod:`ecocity.wastewater.control`).
+#: A PI controller (kind 0: KLa of a tank, 1: a recycle flow) appends its integral state; its columns:
+#: measured y index, kind, tank or recycle index, set-point, K, Ti, Tt, u_min, u_max, offset,
+#: measurement lower and upper limit, y index of the actuator state applied (-1: the output itself).
+#: A first-order lag stage appends its output x, dx/dt = (input - x)/T, T in column 13; its input is
+#: y[column 0] (kind 2: a sensor stage, or an actuator stage after the first) or the saturated
+#: output of controller row column 0 (kind 3: the first stage of an actuator).
+KLA, RECYCLE, STATE_LAG, OUTPUT_LAG = 0, 1, 2, 3
+CONTROLLER_COLUMNS = 14
 
 
 @njit(cache=True)
@@ -178,27 +184,47 @@ def plant_rhs(y, influent, q_in, kla, recycle_flow, dy, volume, fixed_o2, rec_sr
 
 
 @njit(cache=True)
+def controls(y, ctrl, kla, recycle, dy):
+    """The appended states' derivatives into ``dy`` and the manipulated variables into ``kla`` and
+    ``recycle`` (the rows of ``ctrl`` as described at :data:`CONTROLLER_COLUMNS`).
+
+    PI: y_m = clip(measurement, limits), e = set-point − y_m, u = offset + K·e + I,
+    u_sat = clip(u, u_min, u_max), dI/dt = K/Ti·e + (u_sat − u)/Tt (back-calculation anti-windup;
+    Åström & Hägglund). Lag stage: dx/dt = (input − x)/T.
+    """
+    n_rows = ctrl.shape[0]
+    n_plant = y.size - n_rows
+    u_sat = np.zeros(n_rows)
+    for c in range(n_rows):
+        kind = int(ctrl[c, 1])
+        if kind > RECYCLE:
+            continue
+        measured = min(max(y[int(ctrl[c, 0])], ctrl[c, 10]), ctrl[c, 11])
+        error = ctrl[c, 3] - measured
+        u = ctrl[c, 9] + ctrl[c, 4] * error + y[n_plant + c]
+        u_sat[c] = min(max(u, ctrl[c, 7]), ctrl[c, 8])
+        applied = u_sat[c] if ctrl[c, 12] < 0 else y[int(ctrl[c, 12])]
+        if kind == KLA:
+            kla[int(ctrl[c, 2])] = applied
+        else:
+            recycle[int(ctrl[c, 2])] = applied
+        dy[n_plant + c] = ctrl[c, 4] / ctrl[c, 5] * error + (u_sat[c] - u) / ctrl[c, 6]
+    for c in range(n_rows):
+        kind = int(ctrl[c, 1])
+        if kind == STATE_LAG:
+            dy[n_plant + c] = (y[int(ctrl[c, 0])] - y[n_plant + c]) / ctrl[c, 13]
+        elif kind == OUTPUT_LAG:
+            dy[n_plant + c] = (u_sat[int(ctrl[c, 0])] - y[n_plant + c]) / ctrl[c, 13]
+
+
+@njit(cache=True)
 def full_rhs(y, influent, q_in, kla0, recycle0, ctrl, dy, volume, fixed_o2, rec_src, rec_tgt, return_to,
              feed_layer, n_layers, kin, nu, st):  # fmt: skip
-    """Plant plus PI controllers (one integral state each, appended after the plant states).
-
-    u = offset + K·e + I, e = set-point − measurement, u_sat = clip(u, u_min, u_max),
-    dI/dt = K/Ti·e + (u_sat − u)/Tt (back-calculation anti-windup; Åström & Hägglund).
-    """
+    """Plant plus controllers, sensors and actuators (their states appended after the plant's;
+    :func:`controls`)."""
     kla = kla0.copy()
     recycle = recycle0.copy()
-    n_ctrl = ctrl.shape[0]
-    n_plant = y.size - n_ctrl
-    for c in range(n_ctrl):
-        measured, kind, target = int(ctrl[c, 0]), int(ctrl[c, 1]), int(ctrl[c, 2])
-        error = ctrl[c, 3] - y[measured]
-        u = ctrl[c, 9] + ctrl[c, 4] * error + y[n_plant + c]
-        u_sat = min(max(u, ctrl[c, 7]), ctrl[c, 8])
-        if kind == 0:
-            kla[target] = u_sat
-        else:
-            recycle[target] = u_sat
-        dy[n_plant + c] = ctrl[c, 4] / ctrl[c, 5] * error + (u_sat - u) / ctrl[c, 6]
+    controls(y, ctrl, kla, recycle, dy)
     plant_rhs(y, influent, q_in, kla, recycle, dy, volume, fixed_o2, rec_src, rec_tgt, return_to,
               feed_layer, n_layers, kin, nu, st)  # fmt: skip
 

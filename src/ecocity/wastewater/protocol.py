@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ecocity.errors import InputError
-from ecocity.wastewater.control import PIController, load_control
+from ecocity.wastewater.control import SENSORS, PIController, load_control, with_sensors
 from ecocity.wastewater.evaluation import TIME_TOLERANCE_D, Bsm1Evaluation, constants, evaluate_bsm1
 from ecocity.wastewater.influent import read_influent
 from ecocity.wastewater.layout import PlantLayout
@@ -70,7 +70,7 @@ class ProtocolResult:
         The BSM1 criteria over days 7–14 of ``run``.
     start_state
         The state the evaluated file starts from (after the stabilisation and 14 days of dry
-        weather; controller integral states last).
+        weather; controller, sensor and actuator states last).
     wall_time_s
         Wall time of the whole protocol. [s]
     """
@@ -90,6 +90,7 @@ def run_bsm1_protocol(
     *,
     control: str = "open",
     controllers: Sequence[PIController] | None = None,
+    sensors: str = "ideal",
     days: float | None = None,
     progress: Progress | None = None,
 ) -> ProtocolResult:
@@ -103,11 +104,15 @@ def run_bsm1_protocol(
         The evaluated influent: ``"dry"``, ``"rain"`` or ``"storm"``.
     control
         ``"open"`` (the layout's KLa and recycles) or ``"default"`` (BSM1 PI control of the DO in
-        the last tank and of the nitrate in tank 2, :func:`~ecocity.wastewater.control.load_control`;
-        ideal sensors and actuators).
+        the last tank and of the nitrate in tank 2, :func:`~ecocity.wastewater.control.load_control`).
     controllers
         ``default`` control only: controllers in place of the benchmark's (e.g. another DO
         set-point).
+    sensors
+        ``"ideal"`` (default): ideal sensors and actuators; ``"benchmark"``: the benchmark's DO
+        (class A), nitrate (class B0) sensor and KLa5 actuator models, without noise, for the
+        default controllers, and the given ``controllers``' own models
+        (:func:`~ecocity.wastewater.control.with_sensors`).
     days
         End of the evaluated file's run [d]; default its end (day 14). A run that stops before
         day 14 is evaluated over its whole length.
@@ -122,17 +127,20 @@ def run_bsm1_protocol(
     Raises
     ------
     InputError
-        Unknown weather or control; controllers with open loop.
+        Unknown weather, control or sensors; controllers with open loop.
     """
     if weather not in WEATHERS:
         raise InputError(f"unknown weather {weather!r}; expected one of {', '.join(WEATHERS)}", field="weather")
     if control not in CONTROLS:
         raise InputError(f"unknown control {control!r}; expected one of {', '.join(CONTROLS)}", field="control")
+    if sensors not in SENSORS:
+        raise InputError(f"unknown sensors {sensors!r}; expected one of {', '.join(SENSORS)}", field="sensors")
     if controllers is not None and control != "default":
         raise InputError("controllers apply to control 'default', not 'open'", field="controllers")
     start = time.perf_counter()
     if control == "default":
-        controllers = load_control("bsm1") if controllers is None else tuple(controllers)
+        controllers = with_sensors(load_control("bsm1", sensors="benchmark") if controllers is None else controllers,
+                                   sensors)  # fmt: skip
     else:
         controllers = ()
     stages = 3 if controllers else 2
