@@ -136,13 +136,13 @@ class PlantAssessment:
 
 
 def plant_input_hash(layout: Any, influent: str | Path, control: str, days: float | None, standards: tuple[str, ...],
-                     do_setpoint_g_per_m3: float | None = None) -> str:
+                     do_setpoint_g_per_m3: float | None = None, sensors: str = "ideal") -> str:
     """Hash of everything a plant run depends on: the layout's contents (not its path), the
-    influent (by name, or a file by its contents), control, days, standards, code versions."""
+    influent (by name, or a file by its contents), control, sensors, days, standards, code versions."""
     files = [] if isinstance(influent, str) else [influent]
     return hash_inputs(
         layout, influent if isinstance(influent, str) else "file", control, days, list(standards),
-        do_setpoint_g_per_m3, versions(), files=files,
+        do_setpoint_g_per_m3, sensors, versions(), files=files,
     )  # fmt: skip
 
 
@@ -152,6 +152,7 @@ def assess_plant(
     *,
     influent: str | Path = "constant",
     control: str = "open",
+    sensors: str = "ideal",
     days: float | None = None,
     standards: tuple[str, ...] = (),
     district: str = "",
@@ -165,10 +166,10 @@ def assess_plant(
     from ecocity.wastewater.layout import PlantLayout, load_plant
 
     layout = plant if isinstance(plant, PlantLayout) else load_plant(plant)
-    plant_run.controllers_for(control)
+    plant_run.controllers_for(control, sensors=sensors)
     chosen = plant_run.check_standards(standards)
     source = plant_run.resolve_influent(influent)
-    key = plant_input_hash(layout, source, control, days, chosen)
+    key = plant_input_hash(layout, source, control, days, chosen, sensors=sensors)
     out = Path(store_dir)
     out.mkdir(parents=True, exist_ok=True)
     with Store.open(out / STORE_FILE) as store:
@@ -177,7 +178,7 @@ def assess_plant(
             return PlantAssessment(store.load(record.id), record.id, True)
         start = time.perf_counter()
         result = plant_run.run_plant(layout, influent=source, control=control, days=days, standards=chosen,
-                                     progress=progress)  # fmt: skip
+                                     sensors=sensors, progress=progress)  # fmt: skip
         run_id = store.save(result, district=district or layout.name, input_hash=key, versions=versions(),
                             wall_time_s=time.perf_counter() - start)  # fmt: skip
     return PlantAssessment(result, run_id, False)

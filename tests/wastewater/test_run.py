@@ -123,3 +123,17 @@ def test_bad_requests_are_input_errors(kwargs, match):
 def test_closed_loop_with_constant_influent_is_refused():
     with pytest.raises(InputError, match="closed loop needs a dynamic influent|not available yet"):
         run_plant("bsm1", control="default")
+
+
+@pytest.mark.slow
+def test_benchmark_sensors_bring_the_closed_loop_eqi_closer_to_the_published_one():
+    """With the benchmark's DO/nitrate sensor and KLa actuator models (no noise), EQI within 0.1 %
+    of the published 6123 kg PU/d (Alex et al. 2008, Appendix 2); ideal sensors give −0.15 %."""
+    published = REFERENCE.query("control == 'default' and quantity == 'EQI'")["value"].item()
+    summary = run_plant("bsm1", influent="dry", control="default", sensors="benchmark").figures["plant"]
+    assert summary["evaluation"]["EQI"] == pytest.approx(published, rel=0.001)
+
+
+def test_sensor_models_need_the_closed_loop():
+    with pytest.raises(InputError, match="sensors"):
+        run_plant("bsm1", influent="dry", control="open", sensors="benchmark")

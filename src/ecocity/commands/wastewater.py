@@ -30,6 +30,7 @@ def simulate(
     plant: Annotated[str, PLANT_ARG],
     influent: Annotated[str, INFLUENT_OPT] = "constant",
     control: Annotated[str, CONTROL_OPT] = "open",
+    sensors: Annotated[str, typer.Option("--sensors", help="Closed loop: ideal, or the benchmark's sensor and actuator models")] = "ideal",
     days: Annotated[float | None, DAYS_OPT] = None,
     standard: Annotated[list[str] | None, STANDARD_OPT] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder of the store (ecocity.db, series)")] = Path("ecocity-out"),
@@ -41,8 +42,8 @@ def simulate(
 
     with task_progress("simulating days", enabled=not as_json and influent != "constant") as progress:
         run = assess_plant(
-            out, plant, influent=influent, control=control, days=days, standards=tuple(standard or ()),
-            use_cache=not no_cache, progress=progress,
+            out, plant, influent=influent, control=control, sensors=sensors, days=days,
+            standards=tuple(standard or ()), use_cache=not no_cache, progress=progress,
         )  # fmt: skip
     summary = {**run.result.figures["plant"], "run_id": run.run_id, "cached": run.cached, "store": str(out)}
     if as_json:

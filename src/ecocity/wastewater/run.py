@@ -55,10 +55,11 @@ CHUNK_SAMPLES = 96
 Progress = Callable[[int, int], None]
 
 
-def controllers_for(control: str, *, do_setpoint_g_per_m3: float | None = None) -> tuple:
+def controllers_for(control: str, *, do_setpoint_g_per_m3: float | None = None, sensors: str = "ideal") -> tuple:
     """The PI controllers of a control mode: none for ``open``, BSM1's for ``default``.
 
-    ``do_setpoint_g_per_m3`` replaces the set-point of the controllers that measure S_O.
+    ``do_setpoint_g_per_m3`` replaces the set-point of the controllers that measure S_O;
+    ``sensors`` is ``"ideal"`` or ``"benchmark"`` (the benchmark's sensor and actuator models).
 
     Raises
     ------
@@ -68,12 +69,14 @@ def controllers_for(control: str, *, do_setpoint_g_per_m3: float | None = None) 
     if control not in CONTROLS:
         raise InputError(f"unknown control {control!r}; expected one of {', '.join(CONTROLS)}", field="control")
     if control == "open":
+        if sensors != "ideal":
+            raise InputError("sensor models apply to the closed loop; use control 'default'", field="sensors")
         return ()
     try:
         from ecocity.wastewater.control import load_control
     except ImportError as err:
         raise InputError("closed-loop control not available yet; use control 'open'", field="control") from err
-    controllers = load_control("bsm1")
+    controllers = load_control("bsm1", sensors=sensors)
     if do_setpoint_g_per_m3 is not None:
         controllers = tuple(
             c.model_copy(update={"setpoint": do_setpoint_g_per_m3}) if c.measured_state == "S_O" else c
@@ -130,6 +133,7 @@ def run_plant(
     standards: Sequence[str] = (DEFAULT_STANDARD,),
     scenario: str | None = None,
     do_setpoint_g_per_m3: float | None = None,
+    sensors: str = "ideal",
     progress: Progress | None = None,
 ) -> AreaResult:
     """Simulate a plant and evaluate it: steady state for constant influent, else a dynamic run.
@@ -153,6 +157,8 @@ def run_plant(
         Name of the run in the result (default the plant's name).
     do_setpoint_g_per_m3
         Closed loop: the DO controllers' set-point instead of the benchmark's 2 g/m³. [g/m³]
+    sensors
+        Closed loop: ``"ideal"`` sensors and actuators, or the ``"benchmark"``'s models.
     progress
         ``progress(done, total)`` of a dynamic run: in protocol stages for a benchmark influent,
         in days of samples for a user file.
@@ -172,7 +178,7 @@ def run_plant(
         after the influent's start.
     """
     layout = plant if isinstance(plant, PlantLayout) else load_plant(plant)
-    controllers = controllers_for(control, do_setpoint_g_per_m3=do_setpoint_g_per_m3)
+    controllers = controllers_for(control, do_setpoint_g_per_m3=do_setpoint_g_per_m3, sensors=sensors)
     chosen = check_standards(standards)
     source = resolve_influent(influent)
     frame = read_influent(source)
@@ -184,7 +190,7 @@ def run_plant(
                              "influent (dry, rain, storm or a file)", field="control")  # fmt: skip
         effluent, criteria, mode = _steady(layout, frame)
     elif source in WEATHERS:
-        effluent, criteria, mode = _benchmark(layout, source, control, frame, days, controllers, progress)
+        effluent, criteria, mode = _benchmark(layout, source, control, frame, days, controllers, sensors, progress)
     else:
         effluent, criteria, mode = _dynamic(layout, frame, days, controllers, progress)
     checks = [check_compliance(effluent, name) for name in chosen]
@@ -252,11 +258,13 @@ def _benchmark(
     frame: pd.DataFrame,
     days: float | None,
     controllers: tuple,
+    sensors: str,
     progress: Progress | None,
 ) -> tuple[pd.DataFrame, evaluation.Bsm1Evaluation, dict]:
     end = _end_d(frame, days)
     result = run_bsm1_protocol(
-        layout, weather, control=control, controllers=controllers or None, days=end, progress=progress
+        layout, weather, control=control, controllers=controllers or None, sensors=sensors, days=end,
+        progress=progress,
     )
     criteria = result.evaluation
     effluent = result.run.effluent
