@@ -116,14 +116,15 @@ def _scenario_task(district: District, scenario: Scenario, rain: pd.Series) -> t
 
 
 def input_hash(district: District, scenario: Scenario, rain: pd.Series) -> str:
-    """Hash of everything a scenario's result depends on, code and engine versions included."""
-    files = [district.climate.rainfall] + ([district.network_inp] if district.network_inp else [])
+    """Hash of everything a scenario's result depends on, code and engine versions included.
+
+    The rainfall and network files count by their contents (``hash_inputs`` hashes ``Path``
+    values that way), so moving the district folder keeps the hash; the other scenarios and the
+    plant link do not count.
+    """
     span = {"start": str(rain.index[0]), "end": str(rain.index[-1]), "steps": len(rain)}
-    return hash_inputs(
-        district.model_dump(exclude={"folder": True, "scenarios": True, "network_inp": True, "wastewater": True,
-                                     "climate": {"rainfall"}}, mode="json"), scenario, span,
-        versions({"swmm": engine_version()}), files=files,
-    )  # fmt: skip
+    settings = district.model_dump(exclude={"folder", "scenarios", "wastewater"})
+    return hash_inputs(settings, scenario, span, versions({"swmm": engine_version()}))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from ecocity.climate.idf import resolve_idf
 from ecocity.district import District, Measure, Scenario
 from ecocity.indicators.records import AreaResult, Indicator
 from ecocity.stormwater import indicators as ind
-from ecocity.stormwater.assess import design_storm_series
+from ecocity.stormwater.assess import design_storm_series, years_of
 from ecocity.stormwater.catalogue import load_lid
 
 _CONFIDENCE = {"verified": "V", "secondary": "S1", "judgement": "assumed"}
@@ -195,8 +195,6 @@ def results_document(
     created_utc: str,
 ) -> dict[str, Any]:
     """Assemble the results document (see ``docs/report.md`` for its fields)."""
-    from ecocity.stormwater.assess import years_of
-
     years = years_of(rain)
     step_min = (rain.index[1] - rain.index[0]) / pd.Timedelta(minutes=1)
     first_period = district.targets.design_storm_return_periods_yr[0]

@@ -69,13 +69,14 @@ def _summary(results: dict) -> Table:
         cells = []
         for scenario in results["scenarios"]:
             item = next((i for i in scenario["indicators"] if i["name"] == name and i["scope"] == "district"), None)
-            cells.append(_cell(item))
+            cells.append(indicator_cell(item))
         if any(c != "—" for c in cells):
             table.add_row(labels.indicator(name).text, *cells)
     return table
 
 
-def _cell(item: dict | None) -> str:
+def indicator_cell(item: dict | None) -> str:
+    """An indicator value with its unit and ✔/✘ against its target, for rich tables."""
     if item is None or item["value"] is None:
         return "—"
     value, unit = item["value"], item["unit"]

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ecocity.commands.assess import DASK_OPT, DISTRICT_ARG, YEARS_OPT, _cell
+from ecocity.commands.assess import DASK_OPT, DISTRICT_ARG, YEARS_OPT, indicator_cell
 from ecocity.commands.output import console, print_json
 from ecocity.commands.progress import task_progress
 from ecocity.errors import InputError
@@ -45,7 +45,7 @@ def run(
     table.add_column("value", justify="right")
     for item in chosen["indicators"]:
         if not item["scope"].startswith("subcatchment:"):
-            table.add_row(item["name"], item["scope"], _cell(item))
+            table.add_row(item["name"], item["scope"], indicator_cell(item))
     console.print(table)
 
 

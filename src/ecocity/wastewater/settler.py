@@ -148,18 +148,3 @@ def tss_rates(
         underflow_m3_per_d, area_m2, height_m,
     )  # fmt: skip
     return bulk + (flux[:-1] - flux[1:]) / h
-
-
-def sludge_blanket_height_m(tss_g_per_m3: np.ndarray, height_m: float, threshold_g_per_m3: float = 3000.0) -> float:
-    """Height of the sludge blanket above the bottom [m]: the layers at or above the threshold.
-
-    A simple count of full layers, each ``height_m / n`` deep (the benchmark interpolates within
-    a layer; this is the step version).
-    """
-    n = tss_g_per_m3.size
-    full = 0
-    for value in tss_g_per_m3[::-1]:
-        if value < threshold_g_per_m3:
-            break
-        full += 1
-    return full * height_m / n
