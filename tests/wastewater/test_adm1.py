@@ -1,0 +1,171 @@
+"""ADM1 (BSM2 variant): the Rosen & Jeppsson (2006) stand-alone benchmark, conservation, the DAE.
+
+Reference values and their sources: tests/data/adm1/rosen_jeppsson_2006.toml and SOURCES.md.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ecocity.errors import InputError
+from ecocity.wastewater import _kernel_adm1 as kernel
+from ecocity.wastewater import adm1
+
+REFERENCE = tomllib.loads(
+    (Path(__file__).parents[1] / "data" / "adm1" / "rosen_jeppsson_2006.toml").read_text()
+)
+#: The benchmark table has 10–13 significant digits from a tightly converged Simulink run; our
+#: DAE steady state agrees to ~2e-7. 1e-5 is far inside the brief's 1 % acceptance and still
+#: leaves room for solver tolerances. No absolute tolerance is needed: the smallest states
+#: (S_h2 2.4e-7, S_gas_h2 1.0e-5) also match to this relative tolerance.
+REL_TOL = 1e-5
+PARAMS = adm1.load_adm1_parameters("bsm2")
+P = adm1.pack(PARAMS)
+
+
+def _influent() -> np.ndarray:
+    row = REFERENCE["influent"]
+    return np.array([row[name] for name in adm1.COMPONENTS] + [row["Q"], row["T"]])
+
+
+def _reference_state() -> np.ndarray:
+    row = REFERENCE["steady_state"]
+    y = np.array([row[name] for name in adm1.STATE_NAMES[:-1]] + [10.0 ** -row["pH"]])
+    return y
+
+
+@pytest.fixture(scope="module")
+def steady() -> np.ndarray:
+    return adm1.steady_state(_influent(), PARAMS)
+
+
+@pytest.mark.parametrize("name", adm1.STATE_NAMES[:-1])
+def test_standalone_benchmark_steady_state_matches_rosen_jeppsson(steady, name):
+    # Rosen & Jeppsson (2006), "Steady-state output variable values" (p. 20)
+    assert steady[adm1.INDEX[name]] == pytest.approx(REFERENCE["steady_state"][name], rel=REL_TOL)
+
+
+def test_standalone_benchmark_ph_gas_flow_and_pressures(steady):
+    ref = REFERENCE["steady_state"]
+    out = adm1.digester_outputs(steady, PARAMS, q_in_m3_per_d=170.0)
+    assert out.pH == pytest.approx(ref["pH"], abs=1e-6)
+    assert out.gas_flow_m3_per_d == pytest.approx(ref["q_gas"], rel=REL_TOL)
+    assert out.p_gas_bar["ch4"] == pytest.approx(ref["p_gas_ch4"], rel=REL_TOL)
+    assert out.p_gas_bar["co2"] == pytest.approx(ref["p_gas_co2"], rel=REL_TOL)
+    for name in ("S_va_ion", "S_bu_ion", "S_pro_ion", "S_ac_ion", "S_hco3_ion", "S_co2", "S_nh3",
+                 "S_nh4_ion"):  # fmt: skip
+        assert out.ions[name] == pytest.approx(ref[name], rel=REL_TOL), name
+    # methane production as perf_plant_bsm2 computes it: p_ch4/P_gas · P_atm · 16/(R T) · q_gas
+    expected = ref["p_gas_ch4"] / out.p_gas_bar["total"] * 1.013 * 16 / (0.083145 * 308.15) * ref["q_gas"]
+    assert out.ch4_kg_per_d == pytest.approx(expected, rel=REL_TOL)
+    assert out.effluent.shape == (28,) and out.effluent[27] == pytest.approx(35.0)
+
+
+def test_temperature_corrected_constants_match_the_printed_35C_values():
+    # Anaerobic COST benchmark description v1.2 (Rosen & Jeppsson 2002), p. 11: rounded values;
+    # allow half a unit in the last printed digit.
+    ours = adm1.temperature_corrected(PARAMS)
+    for name, printed in REFERENCE["constants_35C"].items():
+        mantissa = f"{printed:.3g}".split("e")[0].rstrip("0").rstrip(".")
+        digits = len(mantissa.replace(".", "").lstrip("0"))
+        half_unit = 0.5 * 10.0 ** (np.floor(np.log10(printed)) - digits + 1)
+        assert ours[name] == pytest.approx(printed, abs=half_unit), name
+
+
+@pytest.mark.parametrize("content", ["cod", "carbon", "nitrogen"])
+def test_stoichiometry_conserves_cod_carbon_and_nitrogen(content):
+    nu = adm1.stoichiometric_matrix(PARAMS)
+    vector = {"cod": adm1.cod_content(), "carbon": adm1.carbon_content(PARAMS),
+              "nitrogen": adm1.nitrogen_content(PARAMS)}[content]  # fmt: skip
+    balance = nu @ vector
+    assert np.max(np.abs(balance)) < 1e-15
+
+
+def test_packed_stoichiometry_is_the_matrix_the_kernel_uses():
+    assert np.array_equal(P[kernel.NU0 :].reshape(kernel.N_PROC, kernel.N_COMP),
+                          adm1.stoichiometric_matrix(PARAMS))  # fmt: skip
+
+
+def test_algebraic_ph_matches_the_ode_acid_base_form_at_steady_state(steady):
+    # ODE form (BSM2 adm1_ODE): ions are states, S_H+ the closed-form root of the charge balance.
+    # With the benchmark's own ion states it must give the S_H+ our DAE solve gives.
+    ref = REFERENCE["steady_state"]
+    h_ode = adm1.ph_from_ions(steady, ref, P)
+    h_dae = adm1.solve_ph(steady, P)
+    assert h_dae == pytest.approx(h_ode, rel=1e-5)
+    # and with our own equilibrium ions the two forms agree to round-off
+    assert adm1.ph_from_ions(steady, adm1.acid_base_species(steady, P), P) == pytest.approx(h_dae, rel=1e-10)
+
+
+def test_algebraic_h2_zeroes_its_mass_balance(steady):
+    # S_h2 is solved so that its ODE right-hand side vanishes (Rosen & Jeppsson 2006, DAE).
+    y = steady.copy()
+    u = _influent()
+    rho = adm1.process_rates(y, P)
+    io = adm1.acid_base_species(y, P)
+    pp = np.empty(4)
+    kernel.partial_pressures(y, P, pp)
+    transfer = PARAMS.k_L_a * (y[7] - 16.0 * adm1.temperature_corrected(PARAMS)["K_H_h2"] * pp[0])
+    balance = u[26] / PARAMS.V_liq * (u[7] - y[7]) + adm1.stoichiometric_matrix(PARAMS)[:, 7] @ rho - transfer
+    production = (adm1.stoichiometric_matrix(PARAMS)[:, 7].clip(min=0) @ rho)
+    assert abs(balance) < 1e-9 * production
+    assert io["S_H"] == pytest.approx(steady[adm1.INDEX["S_H"]], rel=1e-12)
+
+
+def test_advance_holds_the_benchmark_steady_state():
+    y = _reference_state()
+    adm1.advance(y, _influent(), 5.0, P)
+    np.testing.assert_allclose(y, _reference_state(), rtol=REL_TOL)
+
+
+def _liquid_cod(y):
+    return y[:24] @ adm1.cod_content()
+
+
+def test_dynamic_step_closes_cod_and_nitrogen_balances(steady):
+    # COD in = COD out (liquid) + COD out (head space: H2 + CH4) + accumulation, over a 3-day
+    # run after a step in carbohydrates and flow; N in = N out + accumulation (no N gas).
+    u = _influent()
+    u[13] *= 2.0
+    u[26] = 200.0
+    dt = 0.002
+    times = np.arange(0.0, 3.0 + dt / 2, dt)
+    states = adm1.simulate_digester(times, np.tile(u, (times.size - 1, 1)), P, steady)
+    pp = np.empty(4)
+    q_gas = np.empty(times.size)
+    for i, y in enumerate(states):
+        kernel.partial_pressures(y, P, pp)
+        q_gas[i] = max(PARAMS.k_p * (pp[3] - PARAMS.P_atm), 0.0)  # at head-space pressure
+    v_liq, v_gas, q = PARAMS.V_liq, PARAMS.V_gas, u[26]
+    duration = times[-1]
+
+    def trapezoid(f):
+        return float(np.sum((f[1:] + f[:-1]) * 0.5 * np.diff(times)))
+
+    cod_liq = np.array([_liquid_cod(y) for y in states])
+    cod_gas = states[:, 26] + states[:, 27]
+    cod_in = q * _liquid_cod(u) * duration
+    cod_out = q * trapezoid(cod_liq) + trapezoid(q_gas * cod_gas)
+    accumulation = v_liq * (cod_liq[-1] - cod_liq[0]) + v_gas * (cod_gas[-1] - cod_gas[0])
+    assert cod_in - cod_out - accumulation == pytest.approx(0.0, abs=1e-4 * cod_in)
+    n_liq = states[:, :24] @ adm1.nitrogen_content(PARAMS)
+    n_in = q * (u[:24] @ adm1.nitrogen_content(PARAMS)) * duration
+    n_out = q * trapezoid(n_liq)
+    assert n_in - n_out - v_liq * (n_liq[-1] - n_liq[0]) == pytest.approx(0.0, abs=1e-6 * n_in)
+    # the step raises methane production (more degradable COD in)
+    after = adm1.digester_outputs(states[-1], P, q).ch4_kg_per_d
+    assert after > adm1.digester_outputs(steady, P, 170.0).ch4_kg_per_d
+
+
+def test_unknown_parameter_set_names_the_known_ones():
+    with pytest.raises(InputError, match="bsm2"):
+        adm1.load_adm1_parameters("bsm1")
+
+
+def test_input_stream_must_have_28_values():
+    with pytest.raises(InputError, match="28"):
+        adm1.advance(_reference_state(), np.zeros(26), 1.0, P)
