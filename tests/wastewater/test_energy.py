@@ -6,6 +6,7 @@ Reference values:
 - 2G agenitor 206 BG datasheet (via rl-institut/smooth): η_el 0.349/0.370/0.387 and η_th
   0.459/0.438/0.427 at 50/75/100 % load [1]; bsm2-python 0.0.16 energy management
   (chp_init.py): 0.373/0.494 at 54 %, 0.408/0.448 at 100 % [1]; boiler 0.9 (boiler_init.py) [1].
+- CHP methane slip 1.5 % of its methane: KlicK spark-ignition engine factor (slowtec/klick) [1].
 - BSM2 plant figures: closed loop MP 1,085.36 kg CH4/d, AE 4,225.43, PE 445.45, ME 768 kWh/d
   (third-party official-model run, Danielmarinn/bsm2-marl, [1]); open loop MP 1,058.7, HE
   4,152.7 kWh/d (our bsm2-python run, [M]); both in /work/shared/references/wastewater.md §1.

@@ -24,8 +24,8 @@ covers what the CHP leaves short; what it makes beyond the use is exported.
 Defaults, each with its source, are in ``data/energy_bsm2.toml``: the BSM2 methane energy
 content (50.014 MJ/kg, official ``perf_plant_bsm2.m``), the part-load curves of a 2G agenitor
 206 BG biogas engine (manufacturer datasheet) and of bsm2-python's energy-management plant,
-two engines of 610 kW gas input, a boiler of efficiency 0.9, a CHP methane slip of 1.5 %
-(an assumption).
+two engines of 610 kW gas input, a boiler of efficiency 0.9, a CHP methane slip of 1.5 % (the
+spark-ignition engine factor of the KlicK tool, slowtec/klick).
 """
 
 from __future__ import annotations
