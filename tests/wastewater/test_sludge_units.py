@@ -191,3 +191,30 @@ def test_bad_inputs_are_input_errors():
         simulate_storage(np.tile(STORAGE_INFLOW, (2, 1)), 0.0, P)
     with pytest.raises(InputError, match="unknown"):
         sludge_units.load_parameters("bsm9")
+
+
+def test_the_kernels_chain_inside_compiled_code():
+    # the plant-wide loop calls the kernels from numba: thickener -> ASM1/ADM1 -> ADM1/ASM1 ->
+    # dewatering -> storage, here with the digester skipped (its effluent = its feed)
+    from numba import njit
+
+    from ecocity.wastewater import interfaces
+
+    @njit
+    def sludge_line(waste, state, dt, par_units, par_interfaces):
+        under, _ = sludge_units.thicken_kernel(waste, par_units)
+        feed, status_in = interfaces.asm_to_adm_kernel(under, 7.2631, par_interfaces)
+        back, status_out = interfaces.adm_to_asm_kernel(feed, 7.2631, under[14], par_interfaces)
+        _, reject = sludge_units.dewater_kernel(back, par_units)
+        return advance_storage(state, reject, dt, par_units), status_in + status_out
+
+    p_if = interfaces.load_parameters()
+    waste = CONST_INFLUENT.copy()
+    waste[2:7] *= 20.0  # waste activated sludge, TSS ~ 4200 g/m3
+    state = initial_storage_state(P)
+    out, status = sludge_line(waste, state, DT, PAR, interfaces.pack(p_if))
+    under, _ = thicken(waste, P)
+    _, reject = dewater(interfaces.adm_to_asm(interfaces.asm_to_adm(under, p_if, 7.2631), 7.2631, under[14], p_if), P)
+    assert status == 0
+    assert out[13] == 0.0  # the tank is filling: nothing leaves
+    assert state[VOLUME] == pytest.approx(80.0 + reject[13] * DT, rel=1e-12)
