@@ -16,6 +16,7 @@ Expected values below are computed by hand from these numbers; the tolerance is 
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -213,3 +214,8 @@ def test_as_dict_holds_flows_and_ratios():
     assert d["electricity_use_kwh_per_d"] == {"aeration": 4000.0}
     assert d["heat_self_sufficiency"] == pytest.approx(1.0)
     assert d["closure_error_kwh_per_d"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_balance_pickles_for_the_process_pool():
+    b = energy_balance(1058.7, 4152.7, {"aeration": 4000.0})
+    assert pickle.loads(pickle.dumps(b)) == b

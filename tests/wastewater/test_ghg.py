@@ -12,6 +12,8 @@ The tolerance is round-off.
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from ecocity.errors import InputError
@@ -110,3 +112,8 @@ def test_unknown_names_list_the_known_ones():
 def test_bad_values_are_named(kwargs, field):
     with pytest.raises(InputError, match=field):
         ghg_account(**{"influent_n_kg_per_d": 1.0, "effluent_n_kg_per_d": 1.0, **kwargs})
+
+
+def test_account_pickles_for_the_process_pool():
+    account = ghg_account(influent_n_kg_per_d=1000.0, effluent_n_kg_per_d=100.0)
+    assert pickle.loads(pickle.dumps(account)) == account

@@ -477,7 +477,7 @@ def energy_balance(
         chp_losses_kwh_per_d=mean(chp_gas - el - chp_heat),
         boiler_losses_kwh_per_d=mean(boiler_gas - boiler_heat),
         heat_demand_kwh_per_d=mean(demand), external_heat_kwh_per_d=mean(short - boiler_heat),
-        electricity_use_kwh_per_d=MappingProxyType({k: mean(np.broadcast_to(v, shape)) for k, v in uses.items()}),
+        electricity_use_kwh_per_d={k: mean(np.broadcast_to(v, shape)) for k, v in uses.items()},
         grid_import_kwh_per_d=mean(np.maximum(used - el, 0.0)),
         export_kwh_per_d=mean(np.maximum(el - used, 0.0)),
         methane_kg_per_d=mean(methane), chp_methane_slip_kg_per_d=mean(slip_kg),

@@ -263,7 +263,7 @@ def ghg_account(
         "avoided_heat": 0.0 if heat_ef is None
         else -_non_negative(exported_heat_kwh_per_d, "exported_heat_kwh_per_d") * heat_ef,
     }
-    return GhgAccount(MappingProxyType(sources), g, grid_ef, ef_plant, ef_effluent, heat_ef)
+    return GhgAccount(sources, g, grid_ef, ef_plant, ef_effluent, heat_ef)
 
 
 def ghg_from_balance(
