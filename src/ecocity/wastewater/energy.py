@@ -383,13 +383,15 @@ class EnergyBalance:
                                             + self.flared_kwh_per_d)
 
     def as_dict(self) -> dict[str, Any]:
-        """The balance as a JSON-able dict (the plant results' ``energy`` key)."""
+        """The balance as a JSON-able dict (the plant results' ``energy`` key); a NaN ratio
+        becomes None."""
         out: dict[str, Any] = {name: getattr(self, name) for name in self.__dataclass_fields__}
         out["electricity_use_kwh_per_d"] = dict(self.electricity_use_kwh_per_d)
         for name in ("losses_kwh_per_d", "electricity_used_kwh_per_d", "useful_heat_kwh_per_d",
                      "electricity_self_sufficiency", "heat_self_sufficiency", "total_self_sufficiency",
                      "electricity_kwh_per_m3", "grid_electricity_kwh_per_m3", "closure_error_kwh_per_d"):
-            out[name] = getattr(self, name)
+            value = getattr(self, name)
+            out[name] = None if isinstance(value, float) and value != value else value
         return out
 
 
