@@ -99,45 +99,41 @@ def solve_ph(y, p, h0):
 
 
 @njit(cache=True)
-def inhibitions(y, h, sh2, s_nh3, p, out):
-    """Inhibition factors: out = [I_5,6, I_7, I_8,9, I_10, I_11, I_12] (BSM2 Hill pH function)."""
-    i_in = 1.0 / (1.0 + p[K_S_IN] / max(y[10], 1e-300)) if y[10] > 0.0 else 0.0
-    ph_aa = p[PHLIM_AA] ** p[N_AA] / (h ** p[N_AA] + p[PHLIM_AA] ** p[N_AA])
-    ph_ac = p[PHLIM_AC] ** p[N_AC] / (h ** p[N_AC] + p[PHLIM_AC] ** p[N_AC])
-    ph_h2 = p[PHLIM_H2] ** p[N_H2] / (h ** p[N_H2] + p[PHLIM_H2] ** p[N_H2])
-    out[0] = ph_aa * i_in
-    out[1] = out[0] / (1.0 + sh2 / p[KI_H2_FA])
-    out[2] = out[0] / (1.0 + sh2 / p[KI_H2_C4])
-    out[3] = out[0] / (1.0 + sh2 / p[KI_H2_PRO])
-    out[4] = ph_ac * i_in / (1.0 + s_nh3 / p[KI_NH3])
-    out[5] = ph_h2 * i_in
+def inhibitions(y, h, s_nh3, p, out):
+    """Inhibition factors without the H2 terms: out = [I_5-10, I_11, I_12] (BSM2 Hill pH terms).
+
+    I_5-10 = I_pH,aa · I_IN,lim; I_11 = I_pH,ac · I_IN,lim · I_nh3; I_12 = I_pH,h2 · I_IN,lim,
+    with I_pH = K^n / (S_H+^n + K^n) = 1 / (1 + exp(n (ln S_H+ − ln K))).
+    """
+    i_in = 1.0 / (1.0 + p[K_S_IN] / y[10]) if y[10] > 0.0 else 0.0
+    lnh = math.log(h)
+    out[0] = i_in / (1.0 + math.exp(p[N_AA] * (lnh - p[PHLIM_AA])))
+    out[1] = i_in / (1.0 + math.exp(p[N_AC] * (lnh - p[PHLIM_AC]))) / (1.0 + s_nh3 / p[KI_NH3])
+    out[2] = i_in / (1.0 + math.exp(p[N_H2] * (lnh - p[PHLIM_H2])))
 
 
 @njit(cache=True)
-def rates(y, h, sh2, s_nh3, p, rho):
-    """The 19 biochemical process rates ρ_1 … ρ_19 [kg COD/(m³·d)] at S_H+ = h, S_h2 = sh2."""
-    x = np.empty(N_COMP)
-    for i in range(N_COMP):
-        x[i] = _pos(y[i])
+def rates(y, inh, sh2, p, rho):
+    """The 19 biochemical process rates ρ_1 … ρ_19 [kg COD/(m³·d)] (inh from inhibitions)."""
     sh2 = _pos(sh2)
-    inh = np.empty(6)
-    inhibitions(y, h, sh2, s_nh3, p, inh)
-    rho[0] = p[K_DIS] * x[12]
-    rho[1] = p[K_HYD_CH] * x[13]
-    rho[2] = p[K_HYD_PR] * x[14]
-    rho[3] = p[K_HYD_LI] * x[15]
-    rho[4] = p[KM_SU] * x[0] / (p[KS_SU] + x[0]) * x[16] * inh[0]
-    rho[5] = p[KM_AA] * x[1] / (p[KS_AA] + x[1]) * x[17] * inh[0]
-    rho[6] = p[KM_FA] * x[2] / (p[KS_FA] + x[2]) * x[18] * inh[1]
+    rho[0] = p[K_DIS] * _pos(y[12])
+    rho[1] = p[K_HYD_CH] * _pos(y[13])
+    rho[2] = p[K_HYD_PR] * _pos(y[14])
+    rho[3] = p[K_HYD_LI] * _pos(y[15])
+    su, aa, fa, va, bu, pro, ac = (_pos(y[0]), _pos(y[1]), _pos(y[2]), _pos(y[3]), _pos(y[4]),
+                                   _pos(y[5]), _pos(y[6]))  # fmt: skip
+    rho[4] = p[KM_SU] * su / (p[KS_SU] + su) * _pos(y[16]) * inh[0]
+    rho[5] = p[KM_AA] * aa / (p[KS_AA] + aa) * _pos(y[17]) * inh[0]
+    rho[6] = p[KM_FA] * fa / (p[KS_FA] + fa) * _pos(y[18]) * inh[0] / (1.0 + sh2 / p[KI_H2_FA])
     # the BSM2 code adds 1e-6 to the denominator of the valerate/butyrate share
-    share = x[3] + x[4] + 1e-6
-    rho[7] = p[KM_C4] * x[3] / (p[KS_C4] + x[3]) * x[19] * x[3] / share * inh[2]
-    rho[8] = p[KM_C4] * x[4] / (p[KS_C4] + x[4]) * x[19] * x[4] / share * inh[2]
-    rho[9] = p[KM_PRO] * x[5] / (p[KS_PRO] + x[5]) * x[20] * inh[3]
-    rho[10] = p[KM_AC] * x[6] / (p[KS_AC] + x[6]) * x[21] * inh[4]
-    rho[11] = p[KM_H2] * sh2 / (p[KS_H2] + sh2) * x[22] * inh[5]
+    c4 = _pos(y[19]) * inh[0] / (1.0 + sh2 / p[KI_H2_C4]) / (va + bu + 1e-6)
+    rho[7] = p[KM_C4] * va / (p[KS_C4] + va) * va * c4
+    rho[8] = p[KM_C4] * bu / (p[KS_C4] + bu) * bu * c4
+    rho[9] = p[KM_PRO] * pro / (p[KS_PRO] + pro) * _pos(y[20]) * inh[0] / (1.0 + sh2 / p[KI_H2_PRO])
+    rho[10] = p[KM_AC] * ac / (p[KS_AC] + ac) * _pos(y[21]) * inh[1]
+    rho[11] = p[KM_H2] * sh2 / (p[KS_H2] + sh2) * _pos(y[22]) * inh[2]
     for j in range(7):
-        rho[12 + j] = p[KDEC0 + j] * x[16 + j]
+        rho[12 + j] = p[KDEC0 + j] * _pos(y[16 + j])
 
 
 @njit(cache=True)
@@ -156,33 +152,33 @@ def partial_pressures(y, p, out):
 
 
 @njit(cache=True)
-def solve_h2(y, u, q_in, h, s_nh3, p_h2, p, s0):
+def solve_h2(y, u, q_in, inh, p_h2, p, s0, rho):
     """S_h2 [kg COD/m³] from its quasi-steady mass balance (Rosen & Jeppsson 2006, DAE), Newton.
 
     F(S) = q/V (S_in − S) + Σ_j ν_j,h2 ρ_j(S) − k_L a (S − 16 K_H,h2 p_gas,h2) = 0 is strictly
-    decreasing in S ≥ 0, so its root is unique.
+    decreasing and convex in S ≥ 0, so its root is unique and Newton converges from the left.
+    ``rho`` is scratch space (19).
     """
-    rho0 = np.empty(N_PROC)
-    rates(y, h, 0.0, s_nh3, p, rho0)
+    rates(y, inh, 0.0, p, rho)
     const = q_in / p[V_LIQ] * _pos(u[I_SH2]) + p[KLA] * 16.0 * p[KH_H2] * p_h2
-    for j in range(N_PROC):
-        if j < 6 or j > 9:
-            if j != 11:
-                const += _nu(p, j, I_SH2) * rho0[j]
-    b0, b1, b2, b3 = (_nu(p, 6, I_SH2) * rho0[6], _nu(p, 7, I_SH2) * rho0[7],
-                      _nu(p, 8, I_SH2) * rho0[8], _nu(p, 9, I_SH2) * rho0[9])  # fmt: skip
+    for j in range(6):
+        const += _nu(p, j, I_SH2) * rho[j]
+    for j in range(10, N_PROC):
+        if j != 11:
+            const += _nu(p, j, I_SH2) * rho[j]
+    b0 = _nu(p, 6, I_SH2) * rho[6]
+    b1 = _nu(p, 7, I_SH2) * rho[7] + _nu(p, 8, I_SH2) * rho[8]
+    b3 = _nu(p, 9, I_SH2) * rho[9]
     k0, k1, k3 = p[KI_H2_FA], p[KI_H2_C4], p[KI_H2_PRO]
-    inh = np.empty(6)
-    inhibitions(y, h, 0.0, s_nh3, p, inh)
-    c12 = -_nu(p, 11, I_SH2) * p[KM_H2] * _pos(y[22]) * inh[5]
+    c12 = -_nu(p, 11, I_SH2) * p[KM_H2] * _pos(y[22]) * inh[2]
     lin = q_in / p[V_LIQ] + p[KLA]
     ks = p[KS_H2]
     s = s0 if s0 > 0.0 else 1e-7
     for _ in range(60):
-        f = (const + b0 / (1.0 + s / k0) + (b1 + b2) / (1.0 + s / k1) + b3 / (1.0 + s / k3)
-             - c12 * s / (ks + s) - lin * s)  # fmt: skip
-        df = (-b0 / k0 / (1.0 + s / k0) ** 2 - (b1 + b2) / k1 / (1.0 + s / k1) ** 2
-              - b3 / k3 / (1.0 + s / k3) ** 2 - c12 * ks / (ks + s) ** 2 - lin)  # fmt: skip
+        g0, g1, g3 = 1.0 / (1.0 + s / k0), 1.0 / (1.0 + s / k1), 1.0 / (1.0 + s / k3)
+        f = const + b0 * g0 + b1 * g1 + b3 * g3 - c12 * s / (ks + s) - lin * s
+        df = (-b0 / k0 * g0 * g0 - b1 / k1 * g1 * g1 - b3 / k3 * g3 * g3
+              - c12 * ks / ((ks + s) * (ks + s)) - lin)  # fmt: skip
         s_new = s - f / df
         if s_new <= 0.0:
             s_new = 0.1 * s
@@ -204,9 +200,11 @@ def rhs(y, u, q_in, p, dy):
     ions(y, h, p, io)
     pp = np.empty(4)
     partial_pressures(y, p, pp)
-    sh2 = solve_h2(y, u, q_in, h, io[5], pp[0], p, y[I_SH2])
+    inh = np.empty(3)
+    inhibitions(y, h, io[5], p, inh)
     rho = np.empty(N_PROC)
-    rates(y, h, sh2, io[5], p, rho)
+    sh2 = solve_h2(y, u, q_in, inh, pp[0], p, y[I_SH2], rho)
+    rates(y, inh, sh2, p, rho)
     d = q_in / p[V_LIQ]
     for i in range(N_LIQ):
         acc = d * (u[i] - y[i])
@@ -233,7 +231,7 @@ def rhs(y, u, q_in, p, dy):
 
 
 @njit(cache=True)
-def advance(y, u28, dt_d, p, h_try, rtol, atol, max_steps):
+def advance_explicit(y, u28, dt_d, p, h_try, rtol, atol, max_steps):
     """Advance the digester state ``y`` in place over ``dt_d`` days with the input ``u28`` held.
 
     ``u28`` is the 26 ADM1 input components, Q [m³/d] and T [°C] (T is not used: the digester
@@ -304,15 +302,184 @@ def advance(y, u28, dt_d, p, h_try, rtol, atol, max_steps):
 
 
 @njit(cache=True)
-def advance_series(y0, inputs, dts, p, rtol, atol, max_steps):
-    """Advance over consecutive intervals dts[i] with inputs[i] (n × 28) held; states after each."""
+def advance_series_explicit(y0, inputs, dts, p, rtol, atol, max_steps):
+    """Advance over consecutive intervals dts[i] with inputs[i] (n × 28) held; states after each.
+
+    Explicit Dormand–Prince (:func:`advance_explicit`); returns (states, RHS calls, status).
+    """
     out = np.empty((dts.size + 1, N_Y))
     y = y0.copy()
     out[0] = y
     h = 1e-3
     calls = 0
     for i in range(dts.size):
-        h, c, status = advance(y, inputs[i], dts[i], p, h, rtol, atol, max_steps)
+        h, c, status = advance_explicit(y, inputs[i], dts[i], p, h, rtol, atol, max_steps)
+        calls += c
+        if status != 0:
+            return out[: i + 1], calls, status
+        out[i + 1] = y
+    return out, calls, 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Linearly implicit integrator: ROS2 of Verwer et al. (1999), second order for any matrix W
+# (a W-method), so the finite-difference Jacobian can be kept over many steps and intervals.
+_GAMMA = 1.0 + 1.0 / math.sqrt(2.0)
+DIFF = np.array([i for i in range(N_Y) if i != I_SH2 and i != I_H])
+N_DIFF = DIFF.size
+#: length of the work array of :func:`advance`: [h_next, J age (d), J valid, J (m × m)]
+N_WORK = 3 + N_DIFF * N_DIFF
+J_MAX_AGE_D = 1.0
+
+
+@njit(cache=True)
+def _jacobian(y, u, q_in, p, f0, work):
+    """Forward-difference Jacobian of the differential part, stored row-major in work[3:]."""
+    m = N_DIFF
+    z = y.copy()
+    f1 = np.empty(N_Y)
+    for c in range(m):
+        j = DIFF[c]
+        delta = 1e-7 * max(abs(y[j]), 1e-6)
+        z[j] = y[j] + delta
+        rhs(z, u, q_in, p, f1)
+        z[j] = y[j]
+        for r in range(m):
+            work[3 + r * m + c] = (f1[DIFF[r]] - f0[DIFF[r]]) / delta
+    work[1] = 0.0
+    work[2] = 1.0
+
+
+@njit(cache=True)
+def _lu(a, piv):
+    """In-place LU factorisation with partial pivoting of the m × m matrix a."""
+    m = a.shape[0]
+    for k in range(m):
+        best = k
+        for i in range(k + 1, m):
+            if abs(a[i, k]) > abs(a[best, k]):
+                best = i
+        piv[k] = best
+        if best != k:
+            for j in range(m):
+                a[k, j], a[best, j] = a[best, j], a[k, j]
+        inv = 1.0 / a[k, k]
+        for i in range(k + 1, m):
+            a[i, k] *= inv
+            f = a[i, k]
+            if f != 0.0:
+                for j in range(k + 1, m):
+                    a[i, j] -= f * a[k, j]
+
+
+@njit(cache=True)
+def _solve(a, piv, b):
+    m = a.shape[0]
+    for k in range(m):
+        if piv[k] != k:
+            b[k], b[piv[k]] = b[piv[k]], b[k]
+    for i in range(m):
+        for j in range(i):
+            b[i] -= a[i, j] * b[j]
+    for i in range(m - 1, -1, -1):
+        for j in range(i + 1, m):
+            b[i] -= a[i, j] * b[j]
+        b[i] /= a[i, i]
+
+
+@njit(cache=True)
+def advance(y, u28, dt_d, p, work, rtol, atol, max_steps):
+    """Advance ``y`` in place over ``dt_d`` days with ``u28`` held: ROS2 W-method, reused Jacobian.
+
+    ``work`` (:data:`N_WORK` floats, zeros on the first call) carries the next step size and the
+    Jacobian between calls; the Jacobian is refreshed when older than :data:`J_MAX_AGE_D` days or
+    when a step with an old Jacobian is rejected. Error control on the embedded first-order
+    solution. Returns (RHS calls, status): status 0 ok, 1 step-size underflow, 2 too many steps.
+    """
+    m = N_DIFF
+    u = u28[:N_LIQ]
+    q_in = u28[N_LIQ]
+    f0 = np.empty(N_Y)
+    f1 = np.empty(N_Y)
+    z = np.empty(N_Y)
+    k1 = np.empty(m)
+    k2 = np.empty(m)
+    a = np.empty((m, m))
+    piv = np.empty(m, dtype=np.int64)
+    alg = rhs(y, u, q_in, p, f0)
+    y[I_H], y[I_SH2] = alg[0], alg[1]
+    calls = 1
+    h = work[0] if work[0] > 0.0 else 1e-3
+    if work[2] == 0.0:
+        _jacobian(y, u, q_in, p, f0, work)
+        calls += m
+    t = 0.0
+    steps = 0
+    while t < dt_d:
+        span = dt_d - t
+        last = h >= span
+        step = span if last else h
+        if step < 1e-14 * max(dt_d, 1.0):
+            return calls, 1
+        for r in range(m):
+            for c in range(m):
+                a[r, c] = -_GAMMA * step * work[3 + r * m + c]
+            a[r, r] += 1.0
+        _lu(a, piv)
+        for r in range(m):
+            k1[r] = f0[DIFF[r]]
+        _solve(a, piv, k1)
+        z[:] = y
+        for r in range(m):
+            z[DIFF[r]] += step * k1[r]
+        rhs(z, u, q_in, p, f1)
+        for r in range(m):
+            k2[r] = f1[DIFF[r]] - 2.0 * k1[r]
+        _solve(a, piv, k2)
+        calls += 1
+        steps += 1
+        if steps > max_steps:
+            return calls, 2
+        norm = 0.0
+        for r in range(m):
+            i = DIFF[r]
+            z[i] = y[i] + step * (1.5 * k1[r] + 0.5 * k2[r])
+            scale = atol + rtol * max(abs(y[i]), abs(z[i]))
+            norm += (0.5 * step * (k1[r] + k2[r]) / scale) ** 2
+        norm = math.sqrt(norm / m)
+        if norm <= 1.0:
+            alg = rhs(z, u, q_in, p, f0)
+            calls += 1
+            y[:] = z
+            y[I_H], y[I_SH2] = alg[0], alg[1]
+            t = dt_d if last else t + step
+            work[1] += step
+            factor = 5.0 if norm == 0.0 else min(5.0, 0.9 / math.sqrt(norm))
+            if not (last and step < h):
+                h = step * factor
+            if work[1] > J_MAX_AGE_D:
+                _jacobian(y, u, q_in, p, f0, work)
+                calls += m
+        elif work[1] > 0.0:
+            _jacobian(y, u, q_in, p, f0, work)
+            calls += m
+            h = step * max(0.2, 0.9 / math.sqrt(norm))
+        else:
+            h = step * max(0.2, 0.9 / math.sqrt(norm))
+    work[0] = h
+    return calls, 0
+
+
+@njit(cache=True)
+def advance_series(y0, inputs, dts, p, rtol, atol, max_steps):
+    """As :func:`advance_series_explicit` with the ROS2 W-method :func:`advance`."""
+    out = np.empty((dts.size + 1, N_Y))
+    y = y0.copy()
+    out[0] = y
+    work = np.zeros(N_WORK)
+    calls = 0
+    for i in range(dts.size):
+        c, status = advance(y, inputs[i], dts[i], p, work, rtol, atol, max_steps)
         calls += c
         if status != 0:
             return out[: i + 1], calls, status
