@@ -1,5 +1,6 @@
 """BSM1 default PI control: tuning as cited data, set-points reached, anti-windup limits; the
-benchmark's sensor and actuator models against their analytic step responses."""
+benchmark's sensor and actuator models against their analytic step responses; the sensors'
+measurement noise against its specified statistics."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from scipy.stats import gamma
 
 from ecocity.errors import InputError
 from ecocity.wastewater import _kernel
-from ecocity.wastewater.control import Sensor, controller_table, load_control
+from ecocity.wastewater.control import Sensor, controller_table, load_control, read_noise_file, sensor_noise
 from ecocity.wastewater.influent import read_influent
 from ecocity.wastewater.layout import load_plant
 from ecocity.wastewater.plant import PlantModel
@@ -168,3 +169,86 @@ def test_bumpless_start_with_benchmark_sensors(bsm1):
     result = simulate(plant, "dry", initial=steady.state, days=1e-3, control=control)
     np.testing.assert_allclose(result.kla_per_d["tank5"].iloc[0], 84.0)
     np.testing.assert_allclose(result.internal_recycle_m3_per_d.iloc[0, 0], 55338.0)
+
+
+# --- measurement noise (sensorinit.m: std 0.025 of the upper limit, 1 sample per minute) -------
+
+
+def test_noise_level_is_sensorinit():
+    """sensorinit.m: std_SO5 = std_SNO2 = 0.025 of the measuring range's upper limit (max_SO5 = 10,
+    max_SNO2 = 20), noise seeds 1 and 2, one sample per minute."""
+    oxygen, nitrate = load_control("bsm1", sensors="benchmark")
+    assert oxygen.sensor.noise_sd == pytest.approx(0.25, rel=1e-12)
+    assert nitrate.sensor.noise_sd == pytest.approx(0.5, rel=1e-12)
+    assert (oxygen.sensor.noise_seed, nitrate.sensor.noise_seed) == (1, 2)
+    assert oxygen.sensor.noise_interval_min == nitrate.sensor.noise_interval_min == 1.0
+
+
+def test_seeded_noise_has_the_specified_mean_and_standard_deviation():
+    """14 days at 1 sample/min (20 161 samples): mean 0 within 3 standard errors (3σ/√n) and SD
+    within 3 standard errors of a normal SD (3/√(2n) = 2.1 %); the two sensors independent."""
+    control = load_control("bsm1", sensors="benchmark")
+    series = sensor_noise(control, "seeded", 0.0, 14.0)
+    assert [row for row, _, _ in series] == [0, 1]
+    for (_, times, values), sd in zip(series, (0.25, 0.5), strict=True):
+        n = values.size
+        assert n == 14 * 1440 + 1
+        np.testing.assert_allclose(np.diff(times), MINUTE_D, rtol=1e-9)
+        assert abs(values.mean()) < 3 * sd / np.sqrt(n)
+        assert values.std() == pytest.approx(sd, rel=3 / np.sqrt(2 * n))
+    assert abs(np.corrcoef(series[0][2], series[1][2])[0, 1]) < 3 / np.sqrt(series[0][2].size)
+    again = sensor_noise(control, "seeded", 0.0, 14.0)
+    np.testing.assert_array_equal(again[0][2], series[0][2])  # reproducible
+
+
+def test_measured_signal_is_the_sensor_output_plus_the_held_noise(bsm1):
+    """In the compiled loop: the DO controller reads clip(sensor output + noise of the current
+    minute); the noise it reads is the specified sequence, sample for sample."""
+    plant, steady, _ = bsm1
+    control = load_control("bsm1", sensors="benchmark")
+    result = simulate(plant, "dry", initial=steady.state, days=0.5, control=control, noise="seeded")
+    table = controller_table(PlantModel.from_layout(plant), control)
+    sensor_output = result.states[:, int(table[0, 0])]
+    read_noise = result.measured["oxygen_tank5"].to_numpy() - sensor_output
+    _, times, values = sensor_noise(control, "seeded", 0.0, 0.5)[0]
+    minute = np.searchsorted(times - 1e-7, result.measured.index.to_numpy(), side="right") - 1
+    assert 0.0 < result.measured["oxygen_tank5"].min() and result.measured["oxygen_tank5"].max() < 10.0  # unclipped
+    np.testing.assert_allclose(read_noise, values[minute], atol=1e-12)
+
+
+def test_noise_off_is_the_noise_free_run_and_zero_noise_agrees_within_the_solver_tolerance(bsm1, tmp_path):
+    """``noise="off"`` (the default) leaves the run as it was (same path, no extra interval edges);
+    a file of zeros adds the 1-minute edges only: the same run to the solver's tolerance."""
+    plant, steady, _ = bsm1
+    control = load_control("bsm1", sensors="benchmark")
+    default = simulate(plant, "dry", initial=steady.state, days=0.5, control=control)
+    off = simulate(plant, "dry", initial=steady.state, days=0.5, control=control, noise="off")
+    np.testing.assert_array_equal(off.states, default.states)
+    zeros = tmp_path / "zeros.csv"
+    minutes = np.arange(0, 24 * 60 + 1) * MINUTE_D
+    np.savetxt(zeros, np.column_stack((minutes, np.zeros_like(minutes))), delimiter=",", header="t,z", comments="")
+    edged = simulate(plant, "dry", initial=steady.state, days=0.5, control=control, noise=zeros)
+    # measured: effluent 4e-6 (rel.), KLa5 2e-5 1/d apart (rtol 1e-5 of the Dormand–Prince steps)
+    np.testing.assert_allclose(edged.effluent.to_numpy(), off.effluent.to_numpy(), rtol=1e-4)
+    np.testing.assert_allclose(edged.kla_per_d.to_numpy(), off.kla_per_d.to_numpy(), atol=1e-3)
+
+
+def test_a_noise_file_feeds_its_column_to_every_sensor_and_must_cover_the_run(tmp_path):
+    control = load_control("bsm1", sensors="benchmark")
+    path = tmp_path / "noise.csv"
+    path.write_text("0,1.0\n0.5,-2.0\n1.0,0.5\n", encoding="utf-8")
+    assert read_noise_file(path).shape == (3, 2)
+    (_, t_o, oxygen), (_, t_n, nitrate) = sensor_noise(control, path, 0.0, 1.0)
+    np.testing.assert_array_equal(t_o, [0.0, 0.5])
+    np.testing.assert_allclose(oxygen, [0.25, -0.5])
+    np.testing.assert_allclose(nitrate, [0.5, -1.0])
+    with pytest.raises(InputError, match="noise.csv"):
+        sensor_noise(control, path, 0.0, 3.0)
+    with pytest.raises(InputError, match="unknown noise 'loud'"):
+        sensor_noise(control, "loud", 0.0, 1.0)
+
+
+def test_noise_needs_a_noisy_sensor(bsm1):
+    plant, steady, control = bsm1  # ideal sensors
+    with pytest.raises(InputError, match="noise applies to sensors with a noise level"):
+        simulate(plant, "dry", initial=steady.state, days=0.1, control=control, noise="seeded")

@@ -185,10 +185,17 @@ def plant_rhs(y, influent, q_in, kla, recycle_flow, dy, volume, fixed_o2, rec_sr
 
 @njit(cache=True)
 def controls(y, ctrl, kla, recycle, dy):
-    """The appended states' derivatives into ``dy`` and the manipulated variables into ``kla`` and
-    ``recycle`` (the rows of ``ctrl`` as described at :data:`CONTROLLER_COLUMNS`).
+    """:func:`noisy_controls` without measurement noise."""
+    noisy_controls(y, ctrl, np.zeros(ctrl.shape[0]), kla, recycle, dy)
 
-    PI: y_m = clip(measurement, limits), e = set-point − y_m, u = offset + K·e + I,
+
+@njit(cache=True)
+def noisy_controls(y, ctrl, noise, kla, recycle, dy):
+    """The appended states' derivatives into ``dy`` and the manipulated variables into ``kla`` and
+    ``recycle`` (the rows of ``ctrl`` as described at :data:`CONTROLLER_COLUMNS`; ``noise[c]``:
+    the measurement noise of controller row c, held over the current interval [g/m³]).
+
+    PI: y_m = clip(measurement + noise, limits), e = set-point − y_m, u = offset + K·e + I,
     u_sat = clip(u, u_min, u_max), dI/dt = K/Ti·e + (u_sat − u)/Tt (back-calculation anti-windup;
     Åström & Hägglund). Lag stage: dx/dt = (input − x)/T.
     """
@@ -199,7 +206,7 @@ def controls(y, ctrl, kla, recycle, dy):
         kind = int(ctrl[c, 1])
         if kind > RECYCLE:
             continue
-        measured = min(max(y[int(ctrl[c, 0])], ctrl[c, 10]), ctrl[c, 11])
+        measured = min(max(y[int(ctrl[c, 0])] + noise[c], ctrl[c, 10]), ctrl[c, 11])
         error = ctrl[c, 3] - measured
         u = ctrl[c, 9] + ctrl[c, 4] * error + y[n_plant + c]
         u_sat[c] = min(max(u, ctrl[c, 7]), ctrl[c, 8])
@@ -221,10 +228,19 @@ def controls(y, ctrl, kla, recycle, dy):
 def full_rhs(y, influent, q_in, kla0, recycle0, ctrl, dy, volume, fixed_o2, rec_src, rec_tgt, return_to,
              feed_layer, n_layers, kin, nu, st):  # fmt: skip
     """Plant plus controllers, sensors and actuators (their states appended after the plant's;
-    :func:`controls`)."""
+    :func:`controls`), without measurement noise."""
+    noisy_rhs(y, influent, q_in, kla0, recycle0, ctrl, np.zeros(ctrl.shape[0]), dy, volume, fixed_o2, rec_src,
+              rec_tgt, return_to, feed_layer, n_layers, kin, nu, st)  # fmt: skip
+
+
+@njit(cache=True)
+def noisy_rhs(y, influent, q_in, kla0, recycle0, ctrl, noise, dy, volume, fixed_o2, rec_src, rec_tgt, return_to,
+              feed_layer, n_layers, kin, nu, st):  # fmt: skip
+    """:func:`full_rhs` with the measurement noise ``noise[c]`` of each row of ``ctrl`` [g/m³]
+    (:func:`noisy_controls`)."""
     kla = kla0.copy()
     recycle = recycle0.copy()
-    controls(y, ctrl, kla, recycle, dy)
+    noisy_controls(y, ctrl, noise, kla, recycle, dy)
     plant_rhs(y, influent, q_in, kla, recycle, dy, volume, fixed_o2, rec_src, rec_tgt, return_to,
               feed_layer, n_layers, kin, nu, st)  # fmt: skip
 
@@ -244,9 +260,10 @@ _E = np.array([-71 / 57600, 0.0, 71 / 16695, -71 / 1920, 17253 / 339200, -22 / 5
 
 
 @njit(cache=True)
-def integrate_held(y0, times, influents, flows, kla0, recycle0, ctrl, rtol, atol, h0, max_steps,
+def integrate_held(y0, times, influents, flows, noises, kla0, recycle0, ctrl, rtol, atol, h0, max_steps,
                    volume, fixed_o2, rec_src, rec_tgt, return_to, feed_layer, n_layers, kin, nu, st):  # fmt: skip
-    """Integrate from times[0] through each interval [times[i], times[i+1]) with influent i held.
+    """Integrate from times[0] through each interval [times[i], times[i+1]) with influent i and
+    the measurement noise ``noises[i]`` (one value per row of ``ctrl``) held.
 
     Returns (states at every time (len(times), n), number of RHS calls, status): status 0 ok,
     1 step size underflow, 2 too many steps.
@@ -263,8 +280,8 @@ def integrate_held(y0, times, influents, flows, kla0, recycle0, ctrl, rtol, atol
     steps = 0
     for i in range(times.size - 1):
         t, t_end = times[i], times[i + 1]
-        influent, q_in = influents[i], flows[i]
-        full_rhs(y, influent, q_in, kla0, recycle0, ctrl, k[0], volume, fixed_o2, rec_src, rec_tgt,
+        influent, q_in, noise = influents[i], flows[i], noises[i]
+        noisy_rhs(y, influent, q_in, kla0, recycle0, ctrl, noise, k[0], volume, fixed_o2, rec_src, rec_tgt,
                  return_to, feed_layer, n_layers, kin, nu, st)  # fmt: skip
         calls += 1
         rejected = False
@@ -280,14 +297,14 @@ def integrate_held(y0, times, influents, flows, kla0, recycle0, ctrl, rtol, atol
                     for q in range(s):
                         acc += _A[s, q] * k[q, m]
                     tmp[m] = y[m] + step * acc
-                full_rhs(tmp, influent, q_in, kla0, recycle0, ctrl, k[s], volume, fixed_o2, rec_src,
+                noisy_rhs(tmp, influent, q_in, kla0, recycle0, ctrl, noise, k[s], volume, fixed_o2, rec_src,
                          rec_tgt, return_to, feed_layer, n_layers, kin, nu, st)  # fmt: skip
             for m in range(n):
                 acc = 0.0
                 for q in range(6):
                     acc += _B[q] * k[q, m]
                 y_new[m] = y[m] + step * acc
-            full_rhs(y_new, influent, q_in, kla0, recycle0, ctrl, k[6], volume, fixed_o2, rec_src,
+            noisy_rhs(y_new, influent, q_in, kla0, recycle0, ctrl, noise, k[6], volume, fixed_o2, rec_src,
                      rec_tgt, return_to, feed_layer, n_layers, kin, nu, st)  # fmt: skip
             calls += 6
             steps += 1

@@ -17,8 +17,22 @@ benchmark's models (``sensors="benchmark"``): n equal first-order lags in series
 constant T = T90/q_n (q_n: the time of 90 % of the step response in units of T, 3.89 for n = 2,
 11.7724 for n = 8), the sensor's output clipped to its measuring range; every stage adds one
 state. BSM1: DO sensor class A (n = 2, T90 = 1 min, 0–10 g/m³), nitrate sensor class B0
-(n = 8, T90 = 10 min, 0–20 g N/m³), KLa5 actuator (n = 2, T90 = 4 min); the benchmark's
-measurement noise (``sensornoise.mat``) is not modelled.
+(n = 8, T90 = 10 min, 0–20 g N/m³), KLa5 actuator (n = 2, T90 = 4 min).
+
+The benchmark sensors optionally carry measurement noise (:func:`sensor_noise`; ``noise="off"``
+by default, so that runs are deterministic and the noise-free checks stay as they were): white,
+zero-mean noise sampled once per minute and held until the next sample, of standard deviation
+``noise_standard_deviation`` × ``measurement_max`` (BSM1: 2.5 % of the upper limit, 0.25 g O₂/m³
+for the DO sensor, 0.5 g N/m³ for the nitrate sensor), added to the lagged signal before it is
+clipped to the measuring range::
+
+    y_m(t) = clip(x_n(t) + σ·z_k, min, max),   σ = δ·max,   k = ⌊(t − t_0)/Δt⌋
+
+``noise="seeded"`` draws z_k from numpy's generator seeded with each sensor's ``noise_seed``
+(sensorinit.m's seeds 1 and 2; the sequences differ from MATLAB's, so a run matches the published
+one statistically, not sample by sample); a CSV file of ``time [d], z[, z, …]`` gives the
+sequences themselves (e.g. the benchmark's ``sensornoise.mat`` exported: column j+1 for the j-th
+noisy sensor, or one column for all).
 
 References
 ----------
@@ -44,7 +58,11 @@ from ecocity.wastewater.asm1 import INDEX
 
 PRESETS: tuple[str, ...] = ("bsm1",)
 SENSORS: tuple[str, ...] = ("ideal", "benchmark")
+#: the named noise options; anything else is a path to a noise file
+NOISE: tuple[str, ...] = ("off", "seeded")
 MINUTES_PER_DAY = 1440.0
+#: tolerance of sample times [d] (the benchmark files round their times to 1e-9 d)
+TIME_TOLERANCE_D = 1e-7
 
 
 class LagChain(BaseModel):
@@ -72,6 +90,16 @@ class Sensor(LagChain):
 
     measurement_min: float = Field(description="Lower end of the measuring range. [g/m³]")
     measurement_max: float = Field(description="Upper end of the measuring range. [g/m³]")
+    noise_standard_deviation: float = Field(
+        0.0, ge=0.0, description="Noise standard deviation as a fraction of measurement_max. [-]"
+    )
+    noise_interval_min: float = Field(1.0, gt=0.0, description="Noise sample interval (held in between). [min]")
+    noise_seed: int = Field(0, ge=0, description="Seed of the noise sequence of noise='seeded'.")
+
+    @property
+    def noise_sd(self) -> float:
+        """Standard deviation of the measurement noise. [g/m³]"""
+        return self.noise_standard_deviation * self.measurement_max
 
 
 class PIController(BaseModel):
@@ -229,9 +257,12 @@ def bumpless_integral_states(model, table: np.ndarray, plant_state: np.ndarray) 
     return y[model.size :]
 
 
-def manipulated_variables(model, table: np.ndarray, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def manipulated_variables(
+    model, table: np.ndarray, states: np.ndarray, noise: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """KLa per tank ``(n_times, n_tanks)`` and recycle flows ``(n_times, n_recycles)`` as applied
-    (after the actuators), from states with the appended states last."""
+    (after the actuators), from states with the appended states last; ``noise``: the measurement
+    noise at each time, ``(n_times, n_rows of table)`` [g/m³], default none."""
     n_times = states.shape[0]
     kla = np.tile(model.kla_per_d.astype(float), (n_times, 1))
     recycle = np.tile(_kernel.recycle_flows(model), (n_times, 1))
@@ -243,7 +274,104 @@ def manipulated_variables(model, table: np.ndarray, states: np.ndarray) -> tuple
         if row[12] >= 0:
             target[:, int(row[2])] = states[:, int(row[12])]
             continue
-        measured = np.clip(states[:, int(row[0])], row[10], row[11])
+        signal = states[:, int(row[0])] + (0.0 if noise is None else noise[:, c])
+        measured = np.clip(signal, row[10], row[11])
         u = row[9] + row[4] * (row[3] - measured) + states[:, n_plant + c]
         target[:, int(row[2])] = np.clip(u, row[7], row[8])
     return kla, recycle
+
+
+def check_noise(noise: str | Path) -> str | Path:
+    """``noise`` as given if it is a named option or an existing file.
+
+    Raises
+    ------
+    InputError
+        Neither.
+    """
+    if isinstance(noise, str) and noise in NOISE:
+        return noise
+    path = Path(noise)
+    if not path.is_file():
+        raise InputError(f"unknown noise {str(noise)!r}; expected one of {', '.join(NOISE)} or a noise file (CSV: "
+                         "time [d], noise)", file=path, field="noise")  # fmt: skip
+    return path
+
+
+def read_noise_file(path: str | Path) -> np.ndarray:
+    """A noise file: CSV rows ``time [d], z[, z, …]`` (standard-normal values, a header line
+    allowed), times increasing. Returns the array ``(n_samples, n_columns)``.
+
+    Raises
+    ------
+    InputError
+        Unreadable, fewer than 2 columns or 2 rows, times not increasing.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig").splitlines()
+        skip = 1 if text and any(ch.isalpha() and ch not in "eE" for ch in text[0]) else 0
+        data = np.loadtxt(text[skip:], delimiter=",", ndmin=2)
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read the noise file: {err}", file=path, field="noise") from err
+    if data.shape[1] < 2 or data.shape[0] < 2:
+        raise InputError("a noise file needs at least 2 rows and 2 columns: time [d], noise", file=path, field="noise")
+    if np.any(np.diff(data[:, 0]) <= 0.0):
+        raise InputError("noise times must increase", file=path, field="noise")
+    return data
+
+
+def sensor_noise(
+    controllers: Sequence[PIController], noise: str | Path, start_d: float, end_d: float
+) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """The measurement noise of each noisy sensor over a run from ``start_d`` to ``end_d``.
+
+    Parameters
+    ----------
+    controllers
+        The controllers; those whose sensor has ``noise_standard_deviation > 0`` get noise.
+    noise
+        ``"off"``: none; ``"seeded"``: standard-normal draws at every ``noise_interval_min`` from
+        ``start_d`` (numpy's default generator seeded with the sensor's ``noise_seed``); a path:
+        a noise file (:func:`read_noise_file`), its times absolute, column j+1 for the j-th noisy
+        sensor or, with one noise column, that column for all.
+
+    Returns
+    -------
+    list of (controller index, sample times [d], noise [g/m³])
+        Each value holds from its time to the next (zero-order hold); the first time ≤ start_d.
+
+    Raises
+    ------
+    InputError
+        Unknown option; a noise file that does not cover the run.
+    """
+    noise = check_noise(noise)
+    noisy = [i for i, c in enumerate(controllers) if c.sensor is not None and c.sensor.noise_standard_deviation > 0]
+    if noise == "off" or not noisy:
+        return []
+    out = []
+    if noise == "seeded":
+        for i in noisy:
+            sensor = controllers[i].sensor
+            step = sensor.noise_interval_min / MINUTES_PER_DAY
+            count = int(np.floor((end_d - start_d) / step + TIME_TOLERANCE_D / step)) + 1
+            times = start_d + step * np.arange(count)
+            values = np.random.default_rng(sensor.noise_seed).standard_normal(count)
+            out.append((i, times, sensor.noise_sd * values))
+        return out
+    data = read_noise_file(noise)
+    times = data[:, 0]
+    if times[0] > start_d + TIME_TOLERANCE_D or times[-1] < end_d - TIME_TOLERANCE_D - _last_step(times):
+        raise InputError(f"the noise file covers days {times[0]:g}–{times[-1]:g}, not the run's "
+                         f"{start_d:g}–{end_d:g}", file=noise, field="noise")  # fmt: skip
+    first = max(int(np.searchsorted(times - TIME_TOLERANCE_D, start_d, side="right")) - 1, 0)
+    last = int(np.searchsorted(times, end_d - TIME_TOLERANCE_D, side="left"))
+    for j, i in enumerate(noisy):
+        column = 1 + j if data.shape[1] > len(noisy) else 1
+        out.append((i, times[first:last].copy(), controllers[i].sensor.noise_sd * data[first:last, column]))
+    return out
+
+
+def _last_step(times: np.ndarray) -> float:
+    return float(times[-1] - times[-2])

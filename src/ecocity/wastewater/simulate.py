@@ -21,6 +21,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,10 +31,13 @@ from scipy.sparse import lil_matrix
 from ecocity.errors import EngineError, InputError, ModelError
 from ecocity.wastewater import _kernel, asm1
 from ecocity.wastewater.control import (
+    TIME_TOLERANCE_D,
     PIController,
     bumpless_integral_states,
+    check_noise,
     controller_table,
     manipulated_variables,
+    sensor_noise,
 )
 from ecocity.wastewater.influent import read_influent
 from ecocity.wastewater.layout import PlantLayout
@@ -103,6 +107,9 @@ class DynamicResult:
         The full state at the end time ``days`` (start of the next run).
     wall_time_s
         Wall time. [s]
+    measured
+        Each controller's measurement as it reads it (sensor dynamics, noise, clipping to the
+        measuring range), one column per controller (its name). [g/m³]
     """
 
     effluent: pd.DataFrame
@@ -112,6 +119,7 @@ class DynamicResult:
     internal_recycle_m3_per_d: pd.DataFrame
     final_state: np.ndarray
     wall_time_s: float
+    measured: pd.DataFrame | None = None
 
 
 def default_initial_state(model: PlantModel) -> np.ndarray:
@@ -284,6 +292,7 @@ def simulate(
     rtol: float = 1e-5,
     atol: float = 1e-8,
     solver: str = "compiled",
+    noise: str | Path = "off",
 ) -> DynamicResult:
     """Dynamic simulation with influent held constant over each sample (zero-order hold).
 
@@ -307,6 +316,11 @@ def simulate(
         ``"compiled"``: the numba Dormand–Prince integrator that stops at every sample edge;
         ``"scipy-RK45"``: scipy's RK45 over the numpy right-hand side (≈ 50× slower; open loop
         only; the reference the compiled path is tested against).
+    noise
+        Measurement noise of the controllers' sensors (those with a noise level, e.g. the
+        benchmark's; :func:`~ecocity.wastewater.control.sensor_noise`): ``"off"`` (default),
+        ``"seeded"``, or a noise file (CSV ``time [d], z[, z, …]``). Each noise sample is held
+        until the next, and the integrator stops at every sample edge (1 min for BSM1).
 
     Returns
     -------
@@ -316,7 +330,9 @@ def simulate(
     Raises
     ------
     InputError
-        ``days`` before the first influent time, an unknown solver, a state of the wrong length.
+        ``days`` before the first influent time, an unknown solver, a state of the wrong length,
+        noise without a noisy sensor or with the scipy solver, a noise file that does not cover
+        the run.
     EngineError
         The integrator fails (step size underflow or too many steps).
     """
@@ -334,19 +350,29 @@ def simulate(
     controllers = controller_table(model, control)
     y0 = _extended_initial(model, controllers, np.asarray(initial, float))
     sample_times = times[times <= end]
+    noise_series = sensor_noise(control, noise, float(times[0]), end)
+    if check_noise(noise) != "off" and not noise_series:
+        raise InputError("noise applies to sensors with a noise level (the benchmark sensors: load_control(..., "
+                         "sensors='benchmark')); these controllers have none", field="noise")  # fmt: skip
+    noise_at_samples = None
     if solver == "compiled":
         edges = np.append(sample_times, end) if sample_times[-1] < end else sample_times
+        edges, influent_index, noises, sample_rows = _with_noise_edges(edges, times, noise_series, controllers.shape[0])
         packed = _kernel.pack(model)
         states, _, status = _kernel.integrate_held(
-            y0, edges, concentrations, flows, model.kla_per_d.astype(float), _kernel.recycle_flows(model),
-            controllers, rtol, atol, 1e-4, 10_000_000, *packed,
+            y0, edges, concentrations[influent_index], flows[influent_index], noises, model.kla_per_d.astype(float),
+            _kernel.recycle_flows(model), controllers, rtol, atol, 1e-4, 10_000_000, *packed,
         )  # fmt: skip
         if status:
             raise EngineError(f"dynamic integration failed: {('step size too small', 'too many steps')[status - 1]}")
         final_state = states[-1].copy()
-        states = states[: sample_times.size]
+        rows = sample_rows[: sample_times.size]
+        states = states[rows]
+        noise_at_samples = _noise_at(noise_series, sample_times, controllers.shape[0])
         sample_index = np.arange(sample_times.size)
     elif solver == "scipy-RK45":
+        if noise_series:
+            raise InputError("the scipy-RK45 reference solver runs without noise", field="noise")
         if controllers.shape[0]:
             raise InputError("the scipy-RK45 reference solver runs open loop only", field="solver")
         states, t_out = _simulate_scipy(model, times, concentrations, flows, end, step, y0, rtol, atol)
@@ -360,7 +386,8 @@ def simulate(
     effluent = np.array([model.settler_outlets(y)[0] for y in plant_states])
     frame_out = pd.DataFrame(effluent, columns=INFLUENT_STATES, index=pd.Index(sample_times, name="t"))
     frame_out["Q"] = flows[sample_index] - model.wastage_m3_per_d
-    kla, recycle = manipulated_variables(model, controllers, states)
+    kla, recycle = manipulated_variables(model, controllers, states, noise_at_samples)
+    measured = _measured(control, controllers, states, noise_at_samples, frame_out.index)
     tanks = plant_states[:, : model.n_tanks * N_STATES].reshape(-1, model.n_tanks, N_STATES)
     return DynamicResult(
         effluent=frame_out,
@@ -372,7 +399,48 @@ def simulate(
                                                         for a, b, _ in model.recycles]),
         final_state=final_state,
         wall_time_s=time.perf_counter() - start,
+        measured=measured,
     )  # fmt: skip
+
+
+def _with_noise_edges(
+    edges: np.ndarray, times: np.ndarray, noise_series: list, n_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The integrator's interval edges with the noise samples' times added (those not within
+    :data:`TIME_TOLERANCE_D` of an influent edge), the influent sample of each interval, the noise
+    of each interval ``(n_intervals, n_rows)`` [g/m³], and the rows of the original edges."""
+    if not noise_series:
+        return edges, np.arange(max(edges.size - 1, 1)), np.zeros((max(edges.size - 1, 1), n_rows)), np.arange(edges.size)
+    grid = np.unique(np.concatenate([t for _, t, _ in noise_series]))
+    grid = grid[(grid > edges[0] + TIME_TOLERANCE_D) & (grid < edges[-1] - TIME_TOLERANCE_D)]
+    right = np.clip(np.searchsorted(edges, grid), 1, edges.size - 1)
+    distance = np.minimum(grid - edges[right - 1], edges[right] - grid)
+    merged = np.union1d(edges, grid[distance > TIME_TOLERANCE_D])
+    starts = merged[:-1]
+    influent_index = np.clip(np.searchsorted(times - TIME_TOLERANCE_D, starts, side="right") - 1, 0, None)
+    return merged, influent_index, _noise_at(noise_series, starts, n_rows), np.searchsorted(merged, edges)
+
+
+def _noise_at(noise_series: list, times: np.ndarray, n_rows: int) -> np.ndarray:
+    """The noise held at each time, ``(n_times, n_rows)`` [g/m³] (zero for rows without noise)."""
+    noises = np.zeros((times.size, n_rows))
+    for row, sample_times, values in noise_series:
+        k = np.clip(np.searchsorted(sample_times - TIME_TOLERANCE_D, times, side="right") - 1, 0, None)
+        noises[:, row] = values[k]
+    return noises
+
+
+def _measured(control, table: np.ndarray, states: np.ndarray, noise: np.ndarray | None,
+              index: pd.Index) -> pd.DataFrame | None:  # fmt: skip
+    """Each controller's measurement, clip(sensor output + noise, range), at the output times."""
+    if not len(control):
+        return None
+    columns = {}
+    for c, controller in enumerate(control):
+        row = table[c]
+        signal = states[:, int(row[0])] + (0.0 if noise is None else noise[:, c])
+        columns[controller.name] = np.clip(signal, row[10], row[11])
+    return pd.DataFrame(columns, index=index)
 
 
 def _extended_initial(model: PlantModel, controllers: np.ndarray, initial: np.ndarray) -> np.ndarray:
