@@ -376,6 +376,27 @@ def sensor_noise(std_g_per_m3: float | None = None, layout: LiquidLineLayout | N
     return values * std
 
 
+def interval_noise(series_g_per_m3: np.ndarray, start_d: float, dt_d: float, layout: LiquidLineLayout) -> np.ndarray:
+    """The noise values held within the interval [start_d, start_d + dt_d) (one per noise sample,
+    1 min), for :func:`advance_liquid_line`'s ``noise_g_per_m3``; ``series_g_per_m3`` from
+    :func:`sensor_noise` (sample i at t = i min).
+
+    Raises
+    ------
+    InputError
+        The interval is not a whole number of noise samples, or lies beyond the sequence.
+    """
+    minute = layout.value("control.noise_interval_d")
+    per = dt_d / minute
+    first = start_d / minute
+    if abs(per - round(per)) > 1e-6 or abs(first - round(first)) > 1e-6:
+        raise InputError("the interval must start and end on whole minutes of the noise sequence", field="noise")
+    i0, n = int(round(first)), max(int(round(per)), 1)
+    if i0 + n > series_g_per_m3.size:
+        raise InputError(f"the sensor-noise sequence ends at {series_g_per_m3.size * minute:.0f} d", field="noise")
+    return series_g_per_m3[i0 : i0 + n]
+
+
 @dataclass(frozen=True)
 class LiquidLineResult:
     """Result of :func:`simulate_liquid_line`; every frame is indexed by the interval end t [d].
