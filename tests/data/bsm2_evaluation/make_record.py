@@ -33,14 +33,15 @@ def main() -> None:
     )
     asm = list(range(13)) + [14, 15]  # 13 ASM1 states, Q, T (TSS and the dummies dropped)
     digester_in = plant.yt_uf_all[:, 14] + plant.yp_uf_all[:, 14]
-    digester_in_t = (plant.yt_uf_all[:, 14] * plant.yt_uf_all[:, 15] + plant.yp_uf_all[:, 14] * plant.yp_uf_all[:, 15]) / digester_in
+    heat_flow = plant.yt_uf_all[:, 14] * plant.yt_uf_all[:, 15] + plant.yp_uf_all[:, 14] * plant.yp_uf_all[:, 15]
+    digester_in_t = heat_flow / digester_in
     bypass = plant.qpass_plant_all + plant.qpassAS_all
     bypass_streams = np.zeros((n, 15))
     flowing = bypass[:, 14] > 0
     # the two bypass streams share the influent composition (same splitter); keep the flow-weighted mix
-    bypass_streams[flowing] = ((plant.qpass_plant_all[flowing][:, asm] * plant.qpass_plant_all[flowing][:, [14]]
-                                + plant.qpassAS_all[flowing][:, asm] * plant.qpassAS_all[flowing][:, [14]])
-                               / bypass[flowing][:, [14]])
+    plant_bp, as_bp = plant.qpass_plant_all[flowing], plant.qpassAS_all[flowing]
+    mixed = plant_bp[:, asm] * plant_bp[:, [14]] + as_bp[:, asm] * as_bp[:, [14]]
+    bypass_streams[flowing] = mixed / bypass[flowing][:, [14]]
     bypass_streams[:, 13] = bypass[:, 14]
     np.savez_compressed(
         OUT,
@@ -53,8 +54,8 @@ def main() -> None:
         effluent=plant.y_eff_all[:, asm],
         effluent_tss=plant.y_eff_all[:, 13],
         bypass=bypass_streams,
-        kla_per_d=np.tile([reginit_bsm2.KLA1, reginit_bsm2.KLA2, reginit_bsm2.KLA3, reginit_bsm2.KLA4, reginit_bsm2.KLA5], (n, 1)).astype(float),
-        reactor_volumes_m3=np.array([asm1init_bsm2.VOL1, asm1init_bsm2.VOL2, asm1init_bsm2.VOL3, asm1init_bsm2.VOL4, asm1init_bsm2.VOL5], float),
+        kla_per_d=np.tile([getattr(reginit_bsm2, f"KLA{i}") for i in range(1, 6)], (n, 1)).astype(float),
+        reactor_volumes_m3=np.array([getattr(asm1init_bsm2, f"VOL{i}") for i in range(1, 6)], float),
         digester_liquid_volume_m3=float(adm1init_bsm2.V_LIQ),
         internal_recycle_m3_per_d=np.full(n, float(asm1init_bsm2.QINTR)),
         return_sludge_m3_per_d=np.full(n, float(asm1init_bsm2.QR)),
@@ -63,7 +64,7 @@ def main() -> None:
         thickener_underflow_m3_per_d=plant.yt_uf_all[:, 14],
         dewatering_sludge_m3_per_d=plant.ydw_s_all[:, 14],
         dewatering_reject_m3_per_d=plant.yi_out2_all[:, 14] - plant.ydw_s_all[:, 14],
-        carbon_dosing_m3_per_d=np.tile([reginit_bsm2.CARB1, reginit_bsm2.CARB2, reginit_bsm2.CARB3, reginit_bsm2.CARB4, reginit_bsm2.CARB5], (n, 1)).astype(float),
+        carbon_dosing_m3_per_d=np.tile([getattr(reginit_bsm2, f"CARB{i}") for i in range(1, 6)], (n, 1)).astype(float),
         gas_flow_m3_per_d=plant.yd_out_all[:, 50],
         gas_partial_pressures_bar=plant.yd_out_all[:, 46:49],  # H2, CH4, CO2
         gas_pressure_bar=plant.yd_out_all[:, 49],
