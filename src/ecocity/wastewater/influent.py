@@ -87,7 +87,8 @@ def read_influent(name_or_path: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index ``t`` [d] (strictly increasing), columns :data:`COLUMNS` (float): concentrations
-        [g/m³; S_ALK mol/m³] and flow ``Q`` [m³/d]. Each row holds from its time until the next
+        [g/m³; S_ALK mol/m³] and flow ``Q`` [m³/d]; for the BSM2 names, :data:`BSM2_COLUMNS`
+        (with the temperature ``T`` [°C]). Each row holds from its time until the next
         (zero-order hold, as the benchmark reads the files).
 
     Raises
