@@ -297,3 +297,11 @@ def test_peer_record_against_the_matlab_short_window_values(peer):
     # with the official reject flow at PF_Qdo, PE is within 0.1 % of MATLAB's 450.71 kWh/d
     assert ours.pumping_energy_kwh_per_d == pytest.approx(450.71, rel=1e-3)
     assert ours.violations["S_NH"].time_d == pytest.approx(2.3278, rel=0.1)
+
+
+def test_evaluation_is_json_ready(synthetic):
+    import json
+
+    data = json.loads(json.dumps(synthetic.to_dict()))
+    assert data["violations"]["S_NH"] == {"limit_g_per_m3": 4.0, "time_d": 0.5, "time_pct": 50.0, "count": 1}
+    assert data["effluent_mean_g_per_m3"]["TSS"] == pytest.approx(9.0, rel=SAME_FORMULA)
