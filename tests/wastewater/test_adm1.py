@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ecocity.errors import InputError
@@ -40,7 +41,7 @@ def _reference_state() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def steady() -> np.ndarray:
-    return adm1.steady_state(_influent(), PARAMS)
+    return adm1.steady_state(_influent(), PARAMS).y
 
 
 @pytest.mark.parametrize("name", adm1.STATE_NAMES[:-1])
@@ -60,7 +61,8 @@ def test_standalone_benchmark_ph_gas_flow_and_pressures(steady):
                  "S_nh4_ion"):  # fmt: skip
         assert out.ions[name] == pytest.approx(ref[name], rel=REL_TOL), name
     # methane production as perf_plant_bsm2 computes it: p_ch4/P_gas · P_atm · 16/(R T) · q_gas
-    expected = ref["p_gas_ch4"] / out.p_gas_bar["total"] * 1.013 * 16 / (0.083145 * 308.15) * ref["q_gas"]
+    kmol_per_m3 = 1.013 / (0.083145 * 308.15)
+    expected = ref["p_gas_ch4"] / out.p_gas_bar["total"] * kmol_per_m3 * 16 * ref["q_gas"]
     assert out.ch4_kg_per_d == pytest.approx(expected, rel=REL_TOL)
     assert out.effluent.shape == (28,) and out.effluent[27] == pytest.approx(35.0)
 
@@ -98,7 +100,8 @@ def test_algebraic_ph_matches_the_ode_acid_base_form_at_steady_state(steady):
     h_dae = adm1.solve_ph(steady, P)
     assert h_dae == pytest.approx(h_ode, rel=1e-5)
     # and with our own equilibrium ions the two forms agree to round-off
-    assert adm1.ph_from_ions(steady, adm1.acid_base_species(steady, P), P) == pytest.approx(h_dae, rel=1e-10)
+    own_ions = adm1.acid_base_species(steady, P)
+    assert adm1.ph_from_ions(steady, own_ions, P) == pytest.approx(h_dae, rel=1e-10)
 
 
 def test_algebraic_h2_zeroes_its_mass_balance(steady):
@@ -110,8 +113,9 @@ def test_algebraic_h2_zeroes_its_mass_balance(steady):
     pp = np.empty(4)
     kernel.partial_pressures(y, P, pp)
     transfer = PARAMS.k_L_a * (y[7] - 16.0 * adm1.temperature_corrected(PARAMS)["K_H_h2"] * pp[0])
-    balance = u[26] / PARAMS.V_liq * (u[7] - y[7]) + adm1.stoichiometric_matrix(PARAMS)[:, 7] @ rho - transfer
-    production = (adm1.stoichiometric_matrix(PARAMS)[:, 7].clip(min=0) @ rho)
+    nu_h2 = adm1.stoichiometric_matrix(PARAMS)[:, 7]
+    balance = u[26] / PARAMS.V_liq * (u[7] - y[7]) + nu_h2 @ rho - transfer
+    production = nu_h2.clip(min=0) @ rho
     assert abs(balance) < 1e-9 * production
     assert io["S_H"] == pytest.approx(steady[adm1.INDEX["S_H"]], rel=1e-12)
 
@@ -179,6 +183,16 @@ def test_dynamic_step_closes_cod_and_nitrogen_balances(steady):
     # the step raises methane production (more degradable COD in)
     after = adm1.digester_outputs(states[-1], P, q).ch4_kg_per_d
     assert after > adm1.digester_outputs(steady, P, 170.0).ch4_kg_per_d
+
+
+def test_table_simulation_returns_states_and_ph_at_the_input_times():
+    times = [0.0, 0.5, 1.0]
+    table = pd.DataFrame([_influent()] * 3, index=times, columns=[*adm1.COMPONENTS, "Q", "T"])
+    frame = adm1.simulate_digester_frame(table, P, adm1.DigesterState(_reference_state()))
+    assert list(frame.index) == times
+    assert frame["pH"].iloc[-1] == pytest.approx(REFERENCE["steady_state"]["pH"], abs=1e-4)
+    with pytest.raises(InputError, match="S_an"):
+        adm1.simulate_digester_frame(table.drop(columns="S_an"), P, _reference_state())
 
 
 def test_unknown_parameter_set_names_the_known_ones():

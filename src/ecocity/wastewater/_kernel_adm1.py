@@ -65,8 +65,9 @@ def ions(y, h, p, out):
 def solve_ph(y, p, h0):
     """S_H+ [kmol/m³] from the charge balance (Rosen & Jeppsson 2006, DAE), Newton in ln S_H+.
 
-    The balance S_cat + S_nh4+ + S_H+ − S_hco3- − S_ac-/64 − S_pro-/112 − S_bu-/160 − S_va-/208
-    − K_w/S_H+ − S_an = 0 is monotone in S_H+, so the root is unique; a bracket keeps Newton safe.
+    The balance S_cat + S_nh4+ + S_H+ − S_hco3- − S_ac-/64 − S_pro-/112 − S_bu-/160
+    − S_va-/208 − K_w/S_H+ − S_an = 0 is monotone in S_H+, so the root is unique; a bracket
+    keeps Newton safe.
     """
     va, bu, pro, ac = _pos(y[3]), _pos(y[4]), _pos(y[5]), _pos(y[6])
     ic, inn, cat, an = _pos(y[9]), _pos(y[10]), _pos(y[24]), _pos(y[25])
@@ -155,8 +156,9 @@ def partial_pressures(y, p, out):
 def solve_h2(y, u, q_in, inh, p_h2, p, s0, rho):
     """S_h2 [kg COD/m³] from its quasi-steady mass balance (Rosen & Jeppsson 2006, DAE), Newton.
 
-    F(S) = q/V (S_in − S) + Σ_j ν_j,h2 ρ_j(S) − k_L a (S − 16 K_H,h2 p_gas,h2) = 0 is strictly
-    decreasing and convex in S ≥ 0, so its root is unique and Newton converges from the left.
+    F(S) = q/V (S_in − S) + Σ_j ν_j,h2 ρ_j(S) − k_L a (S − 16 K_H,h2 p_gas,h2) = 0 is
+    strictly decreasing and convex in S ≥ 0, so its root is unique and Newton converges from
+    the left.
     ``rho`` is scratch space (19).
     """
     rates(y, inh, 0.0, p, rho)

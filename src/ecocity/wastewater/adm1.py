@@ -56,6 +56,7 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+import pandas as pd
 
 from ecocity.errors import InputError, ModelError
 from ecocity.wastewater import _kernel_adm1 as _k
@@ -212,7 +213,8 @@ def load_adm1_parameters(name: str = "bsm2") -> ADM1Parameters:
     expected = {f.name for f in fields(ADM1Parameters)} - {"name"}
     if set(values) != expected:
         raise InputError(
-            f"parameters missing {sorted(expected - set(values))}, unknown {sorted(set(values) - expected)}",
+            f"parameters missing {sorted(expected - set(values))}, "
+            f"unknown {sorted(set(values) - expected)}",
             file=f"adm1_{name}.toml",
         )
     return ADM1Parameters(name=data["name"], **values)
@@ -224,7 +226,8 @@ def temperature_corrected(p: ADM1Parameters) -> dict[str, float]:
     Notes
     -----
     K(T) = K_base exp(ΔH° / (100 R) (1/T_base − 1/T_op)), R in bar·m³/(kmol·K) (Rosen &
-    Jeppsson 2006, physico-chemical parameter table); p_H2O = 0.0313 exp(5290 (1/T_base − 1/T_op)).
+    Jeppsson 2006, physico-chemical parameter table);
+    p_H2O = 0.0313 exp(5290 (1/T_base − 1/T_op)).
     """
     factor = (1.0 / p.T_base - 1.0 / p.T_op) / (100.0 * p.R)
     return {
@@ -244,9 +247,9 @@ def temperature_corrected(p: ADM1Parameters) -> dict[str, float]:
 
 def carbon_content(p: ADM1Parameters) -> np.ndarray:
     """Carbon content of the 24 process components [kmol C per unit of the component]."""
-    c = np.array([p.C_su, p.C_aa, p.C_fa, p.C_va, p.C_bu, p.C_pro, p.C_ac, 0.0, p.C_ch4, 1.0,
-                  0.0, p.C_sI, p.C_xc, p.C_ch, p.C_pr, p.C_li] + [p.C_bac] * 7 + [p.C_xI])  # fmt: skip
-    return c
+    head = [p.C_su, p.C_aa, p.C_fa, p.C_va, p.C_bu, p.C_pro, p.C_ac, 0.0, p.C_ch4, 1.0, 0.0,
+            p.C_sI, p.C_xc, p.C_ch, p.C_pr, p.C_li]  # fmt: skip
+    return np.array(head + [p.C_bac] * 7 + [p.C_xI])
 
 
 def nitrogen_content(p: ADM1Parameters) -> np.ndarray:
@@ -383,6 +386,21 @@ _MAX_STEPS = 10**8
 
 
 @dataclass(frozen=True)
+class DigesterState:
+    """A digester state: ``y`` holds the 30 floats of :data:`STATE_NAMES` (their units)."""
+
+    y: np.ndarray
+
+    def __getitem__(self, name: str) -> float:
+        return float(self.y[INDEX[name]])
+
+    @property
+    def pH(self) -> float:
+        """pH [-] (−log10 S_H+ with S_H+ in kmol/m³)."""
+        return float(-np.log10(self.y[_k.I_H]))
+
+
+@dataclass(frozen=True)
 class DigesterOutputs:
     """Digester outputs at one instant (BSM2 conventions).
 
@@ -427,7 +445,7 @@ def _input(u28) -> np.ndarray:
 
 
 def _state(y) -> np.ndarray:
-    y = np.array(y, dtype=float)
+    y = np.array(y.y if isinstance(y, DigesterState) else y, dtype=float)
     if y.shape != (_k.N_Y,):
         raise InputError(f"an ADM1 digester state is {_k.N_Y} floats ({', '.join(STATE_NAMES)})")
     return y
@@ -438,8 +456,8 @@ def solve_ph(y, params: ADM1Parameters | np.ndarray) -> float:
 
     Notes
     -----
-    S_cat + S_nh4+ + S_H+ − S_hco3- − S_ac-/64 − S_pro-/112 − S_bu-/160 − S_va-/208 − S_OH- − S_an
-    = 0 with each ion at equilibrium, e.g. S_ac- = K_a,ac S_ac / (K_a,ac + S_H+).
+    S_cat + S_nh4+ + S_H+ − S_hco3- − S_ac-/64 − S_pro-/112 − S_bu-/160 − S_va-/208
+    − S_OH- − S_an = 0 with each ion at equilibrium, e.g. S_ac- = K_a,ac S_ac / (K_a,ac + S_H+).
     """
     y = _state(y)
     return float(_k.solve_ph(y, _packed(params), y[_k.I_H]))
@@ -461,8 +479,8 @@ def ph_from_ions(y, ions: dict, params: ADM1Parameters | np.ndarray) -> float:
     """S_H+ of the ODE form with kinetic acid–base states (BSM2 ``adm1_ODE``): closed-form root.
 
     With the ions as states, the charge balance is quadratic in S_H+:
-    S_H+ = −Φ/2 + √(Φ² + 4 K_w)/2, Φ = S_cat + S_nh4+ − S_hco3- − S_ac-/64 − S_pro-/112
-    − S_bu-/160 − S_va-/208 − S_an.
+    S_H+ = −Φ/2 + √(Φ² + 4 K_w)/2, Φ = S_cat + S_nh4+ − S_hco3- − S_ac-/64
+    − S_pro-/112 − S_bu-/160 − S_va-/208 − S_an.
     """
     p = _packed(params)
     phi = (y[24] + (y[10] - ions["S_nh3"]) - ions["S_hco3_ion"] - ions["S_ac_ion"] / 64.0
@@ -512,7 +530,9 @@ def consistent(y, u28, params: ADM1Parameters | np.ndarray) -> np.ndarray:
     return y
 
 
-def digester_outputs(y, params: ADM1Parameters | np.ndarray, q_in_m3_per_d: float) -> DigesterOutputs:
+def digester_outputs(
+    y, params: ADM1Parameters | np.ndarray, q_in_m3_per_d: float
+) -> DigesterOutputs:
     """Effluent stream, pH, ions, head-space pressures, gas flow and gas production at ``y``.
 
     ``y`` should be consistent (as left by :func:`advance` or :func:`consistent`).
@@ -547,8 +567,15 @@ def new_work() -> np.ndarray:
     return np.zeros(_k.N_WORK)
 
 
-def advance(y: np.ndarray, u28, dt_d: float, params: ADM1Parameters | np.ndarray,
-            work: np.ndarray | None = None, rtol: float = RTOL, atol: float = ATOL) -> np.ndarray:  # fmt: skip
+def advance(
+    y: np.ndarray,
+    u28,
+    dt_d: float,
+    params: ADM1Parameters | np.ndarray,
+    work: np.ndarray | None = None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> np.ndarray:
     """Advance the digester state ``y`` in place over ``dt_d`` days with the input held.
 
     Wraps the compiled ``_kernel_adm1.advance`` (ROS2 W-method with a reused finite-difference
@@ -567,7 +594,9 @@ def advance(y: np.ndarray, u28, dt_d: float, params: ADM1Parameters | np.ndarray
     return y
 
 
-def steady_state(u28, params: ADM1Parameters | np.ndarray, y0=None, tol: float = 1e-10) -> np.ndarray:
+def steady_state(
+    u28, params: ADM1Parameters | np.ndarray, y0=None, tol: float = 1e-10
+) -> DigesterState:
     """The steady state of the digester under the constant input ``u28`` (dy/dt ≈ 0).
 
     A stiff BDF run (scipy) over 1000 days from ``y0`` (default :data:`GENERIC_START`) then a
@@ -608,11 +637,18 @@ def steady_state(u28, params: ADM1Parameters | np.ndarray, y0=None, tol: float =
     err = np.max(np.abs(residual(y[diff] / scale)) * scale / np.maximum(np.abs(y[diff]), 1e-3))
     if not err < tol:
         raise ModelError(f"ADM1 steady state not reached: max relative dy/dt {err:.2e} per day")
-    return y
+    return DigesterState(y)
 
 
-def simulate_digester(times_d, inputs, params: ADM1Parameters | np.ndarray, y0,
-                      method: str = "implicit", rtol: float = RTOL, atol: float = ATOL) -> np.ndarray:  # fmt: skip
+def simulate_digester(
+    times_d,
+    inputs,
+    params: ADM1Parameters | np.ndarray,
+    y0,
+    method: str = "implicit",
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> np.ndarray:
     """States at ``times_d`` (n) with ``inputs`` (n − 1 × 28) held over each interval.
 
     ``method`` "implicit" (ROS2 W-method, fast) or "explicit" (Dormand–Prince 5(4); its step is
@@ -622,6 +658,13 @@ def simulate_digester(times_d, inputs, params: ADM1Parameters | np.ndarray, y0,
     -------
     numpy.ndarray
         (n, 30) states in :data:`STATE_NAMES` order, consistent at every row.
+
+    Raises
+    ------
+    InputError
+        Times not increasing, inputs of the wrong shape, unknown method.
+    ModelError
+        The integrator failed.
     """
     times = np.asarray(times_d, dtype=float)
     u = np.asarray(inputs, dtype=float)
@@ -635,5 +678,24 @@ def simulate_digester(times_d, inputs, params: ADM1Parameters | np.ndarray, y0,
     y = consistent(y0, u[0], params)
     out, _, status = series(y, u, np.diff(times), _packed(params), rtol, atol, _MAX_STEPS)
     if status:
-        raise ModelError(f"ADM1 integration failed (status {status}) after day {times[len(out) - 1]}")
+        day = times[len(out) - 1]
+        raise ModelError(f"ADM1 integration failed (status {status}) after day {day}")
     return out
+
+
+def simulate_digester_frame(inputs: pd.DataFrame, params: ADM1Parameters | np.ndarray, y0,
+                            **options) -> pd.DataFrame:  # fmt: skip
+    """:func:`simulate_digester` for a table: index = time [d], columns :data:`COMPONENTS`, Q, T.
+
+    Row i is held from its time to the next; the last row only marks the end time. Returns the
+    states (columns :data:`STATE_NAMES` and pH) at the input times.
+    """
+    missing = [c for c in (*COMPONENTS, "Q", "T") if c not in inputs.columns]
+    if missing:
+        raise InputError(f"ADM1 input table lacks columns {missing}")
+    table = inputs[[*COMPONENTS, "Q", "T"]].to_numpy(dtype=float)
+    times = inputs.index.to_numpy(dtype=float)
+    states = simulate_digester(times, table[:-1], params, y0, **options)
+    frame = pd.DataFrame(states, index=inputs.index, columns=list(STATE_NAMES))
+    frame["pH"] = -np.log10(frame["S_H"])
+    return frame
