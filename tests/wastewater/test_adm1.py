@@ -19,11 +19,13 @@ from ecocity.wastewater import adm1
 REFERENCE = tomllib.loads(
     (Path(__file__).parents[1] / "data" / "adm1" / "rosen_jeppsson_2006.toml").read_text()
 )
-#: The benchmark table has 10–13 significant digits from a tightly converged Simulink run; our
-#: DAE steady state agrees to ~2e-7. 1e-5 is far inside the brief's 1 % acceptance and still
-#: leaves room for solver tolerances. No absolute tolerance is needed: the smallest states
-#: (S_h2 2.4e-7, S_gas_h2 1.0e-5) also match to this relative tolerance.
-REL_TOL = 1e-5
+#: The benchmark table has 10–13 significant digits (S_h2 only 7); our DAE steady state agrees
+#: to ≤ 1e-11 except S_h2 (1.7e-7, the table's rounding). 1e-6 is far inside the 1 % acceptance
+#: of the issue. No absolute tolerance is needed: the smallest states (S_h2 2.4e-7, S_gas_h2
+#: 1.0e-5) also match to this relative tolerance.
+REL_TOL = 1e-6
+#: Integrators run at rtol 1e-6 hold the steady state to this (S_gas_co2 drifts most, 2e-6).
+HOLD_TOL = 1e-5
 PARAMS = adm1.load_adm1_parameters("bsm2")
 P = adm1.pack(PARAMS)
 
@@ -125,7 +127,7 @@ def test_both_integrators_hold_the_benchmark_steady_state(method):
     times = np.array([0.0, 2.0, 5.0])
     states = adm1.simulate_digester(times, np.tile(_influent(), (2, 1)), P, _reference_state(),
                                     method=method, rtol=1e-6, atol=1e-9)  # fmt: skip
-    np.testing.assert_allclose(states[-1], _reference_state(), rtol=REL_TOL)
+    np.testing.assert_allclose(states[-1], _reference_state(), rtol=HOLD_TOL)
 
 
 def test_implicit_advance_follows_the_explicit_reference_after_a_step():
