@@ -272,3 +272,17 @@ def test_full_protocol_closed_loop_with_noise_tracks_do_setpoint(layout):
     assert s_o4.mean() == pytest.approx(2.0, abs=0.01)
     assert result.actuators["kla4"].between(0.0, 360.0).all()
     assert result.actuators["qw"].loc[200.0:300.0].eq(450.0).all()
+
+
+def test_each_interval_holds_its_own_influent_row_despite_rounded_file_times(layout, open_loop):
+    """The benchmark files print t with 8 digits (e.g. 9.8958333e-001): row i must still hold on
+    interval i. The primary sludge flow (f_PS·Q_in) shows which row was used."""
+    state, _ = open_loop
+    n = 200
+    times = np.array([float(f"{i * ll.INTERVAL_D:.7e}") for i in range(n)])
+    rows = np.tile(CONSTANT_INFLUENT, (n, 1))
+    rows[:, 13] = 20000.0 + 10.0 * np.arange(n)
+    frame = pd.DataFrame(rows, columns=list(ll.STREAM_COLUMNS), index=pd.Index(times, name="t"))
+    result = ll.simulate_liquid_line(frame, None, "open", days=n * ll.INTERVAL_D, layout=layout, initial=state)
+    f_ps = layout.value("primary_clarifier.underflow_fraction")
+    assert result.primary_sludge["Q"].to_numpy() == pytest.approx(f_ps * rows[:, 13], rel=1e-12)

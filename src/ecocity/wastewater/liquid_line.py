@@ -465,13 +465,15 @@ def simulate_liquid_line(influent: pd.DataFrame, reject: np.ndarray | pd.DataFra
     end = start + (days if days is not None else times[-1] - times[0])
     n_int = int(round((end - start) / interval_d))
     edges = start + interval_d * np.arange(n_int + 1)
-    rows = np.clip(np.searchsorted(times, edges[:-1] + 1e-9, side="right") - 1, 0, len(times) - 1)
+    # a row holds from its time on; times in the benchmark files carry 8 digits (±5e-6 d at 609 d)
+    slack = 1e-3 * interval_d
+    rows = np.clip(np.searchsorted(times, edges[:-1] + slack, side="right") - 1, 0, len(times) - 1)
     influents = np.ascontiguousarray(inf[rows])
     if reject is None:
         returns = np.zeros((n_int, 0, 15))
     elif isinstance(reject, pd.DataFrame):
         rt, rv = _influent_array(reject)
-        ridx = np.clip(np.searchsorted(rt, edges[:-1] + 1e-9, side="right") - 1, 0, len(rt) - 1)
+        ridx = np.clip(np.searchsorted(rt, edges[:-1] + slack, side="right") - 1, 0, len(rt) - 1)
         returns = np.ascontiguousarray(rv[ridx][:, None, :])
     else:
         returns = np.ascontiguousarray(np.broadcast_to(_returns_array(reject), (n_int, *_returns_array(reject).shape)))
