@@ -209,6 +209,25 @@ def test_step_response_follows_the_bsm2_reference_code(method, tolerance):
         np.testing.assert_allclose(values, reference[name], rtol=tolerance, err_msg=name)
 
 
+def test_start_up_from_a_generic_state_reaches_the_benchmark_steady_state():
+    # 300 days of the W-method in 15-min intervals through the start-up transient
+    times = np.arange(0.0, 300.0 + 1e-9, 1.0 / 96)
+    inputs = np.tile(_influent(), (times.size - 1, 1))
+    states = adm1.simulate_digester(times, inputs, P, adm1.GENERIC_START)
+    np.testing.assert_allclose(states[-1], _reference_state(), rtol=HOLD_TOL)
+    assert states.min() > 0.0
+
+
+def test_no_feed_keeps_the_state_finite_and_positive():
+    u = _influent()
+    u[26] = 0.0
+    y = adm1.advance(_reference_state(), u, 5.0, P)
+    assert np.all(np.isfinite(y)) and y.min() > 0.0
+    # without feed the VFAs are consumed and not replaced: the pH rises
+    assert adm1.DigesterState(y).pH > REFERENCE["steady_state"]["pH"]
+    assert y[adm1.INDEX["S_ac"]] < 0.5 * REFERENCE["steady_state"]["S_ac"]
+
+
 def test_table_simulation_returns_states_and_ph_at_the_input_times():
     times = [0.0, 0.5, 1.0]
     table = pd.DataFrame([_influent()] * 3, index=times, columns=[*adm1.COMPONENTS, "Q", "T"])

@@ -646,13 +646,14 @@ def simulate_digester(
     params: ADM1Parameters | np.ndarray,
     y0,
     method: str = "implicit",
-    rtol: float = RTOL,
-    atol: float = ATOL,
+    rtol: float | None = None,
+    atol: float | None = None,
 ) -> np.ndarray:
     """States at ``times_d`` (n) with ``inputs`` (n − 1 × 28) held over each interval.
 
-    ``method`` "implicit" (ROS2 W-method, fast) or "explicit" (Dormand–Prince 5(4); its step is
-    bounded by the gas-transfer time constant of about a minute, so it is ~4× slower).
+    ``method`` "implicit" (ROS2 W-method, fast; default tolerances :data:`RTOL`, :data:`ATOL`)
+    or "explicit" (Dormand–Prince 5(4), default rtol 1e-6, atol 1e-9; its step is bounded by the
+    gas-transfer time constant of about a minute, so it is ~4× slower).
 
     Returns
     -------
@@ -675,6 +676,9 @@ def simulate_digester(
     if method not in ("implicit", "explicit"):
         raise InputError(f"unknown integration method {method!r}; known: implicit, explicit")
     series = _k.advance_series if method == "implicit" else _k.advance_series_explicit
+    default_rtol, default_atol = (RTOL, ATOL) if method == "implicit" else (1e-6, 1e-9)
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
     y = consistent(y0, u[0], params)
     out, _, status = series(y, u, np.diff(times), _packed(params), rtol, atol, _MAX_STEPS)
     if status:
