@@ -59,3 +59,15 @@ def test_compare_tabulates_eqi_against_oci_and_writes_the_plot(tmp_path):
 def test_compare_without_variants_is_an_input_error():
     done = ecocity("wastewater", "compare", "bsm1")
     assert done.returncode == 2 and "--do-setpoint" in done.stderr
+
+
+def test_noise_is_checked_before_the_run(tmp_path):
+    """--noise: off, seeded or a file; only with the benchmark sensors (exit 2, no traceback)."""
+    done = ecocity("wastewater", "simulate", "bsm1", "--influent", "dry", "--control", "default",
+                   "--noise", "loud", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "unknown noise 'loud'" in done.stderr and "Traceback" not in done.stderr
+    done = ecocity("wastewater", "simulate", "bsm1", "--influent", "dry", "--control", "default",
+                   "--noise", "seeded", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "benchmark sensors" in done.stderr and "Traceback" not in done.stderr

@@ -193,6 +193,34 @@ def test_closed_loop_with_benchmark_sensors_matches_the_published_results(
         _check(closed_loop_benchmark_sensors, quantity, published, rel=0.01)
 
 
+@pytest.fixture(scope="module")
+def closed_loop_noisy_sensors(plant):
+    return _measured(run_bsm1_protocol(plant, "dry", control="default", sensors="benchmark", noise="seeded"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("quantity", "published"), _rows("default"))
+def test_closed_loop_with_noisy_benchmark_sensors_matches_the_published_results(
+    closed_loop_noisy_sensors, quantity, published
+):
+    """As above with the sensors' measurement noise (seeded, SD 0.25 g O₂/m³ and 0.5 g N/m³ held
+    per minute; numpy's sequence, not the benchmark's sensornoise.mat): criteria within 1 %
+    (measured: EQI −0.04 %, PE +0.38 %, SP +0.10 %, OCI +0.09 %, S_NH violation time +0.87 %),
+    counts exactly; TN violation time within 5 samples (measured 3 short)."""
+    if quantity == "violation_time_TN":
+        measured = closed_loop_noisy_sensors[quantity]
+        assert measured == pytest.approx(published, abs=BENCHMARK_SENSORS_TN_VIOLATION_TOLERANCE_D)
+    else:
+        _check(closed_loop_noisy_sensors, quantity, published, rel=0.01)
+
+
 def test_unknown_sensors_are_refused(plant):
     with pytest.raises(InputError, match="unknown sensors 'noisy'"):
         run_bsm1_protocol(plant, "dry", control="default", sensors="noisy")
+
+
+def test_noise_needs_the_benchmark_sensors(plant):
+    with pytest.raises(InputError, match="noise applies to the benchmark sensors"):
+        run_bsm1_protocol(plant, "dry", control="default", noise="seeded")
+    with pytest.raises(InputError, match="unknown noise 'loud'"):
+        run_bsm1_protocol(plant, "dry", control="default", sensors="benchmark", noise="loud")

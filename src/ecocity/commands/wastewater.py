@@ -31,6 +31,7 @@ def simulate(
     influent: Annotated[str, INFLUENT_OPT] = "constant",
     control: Annotated[str, CONTROL_OPT] = "open",
     sensors: Annotated[str, typer.Option("--sensors", help="Closed loop: ideal, or the benchmark's sensor and actuator models")] = "ideal",
+    noise: Annotated[str, typer.Option("--noise", help="Benchmark sensors' measurement noise: off, seeded, or a CSV file (time [d], noise)")] = "off",
     days: Annotated[float | None, DAYS_OPT] = None,
     standard: Annotated[list[str] | None, STANDARD_OPT] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder of the store (ecocity.db, series)")] = Path("ecocity-out"),
@@ -38,12 +39,21 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON")] = False,
 ) -> None:
     """Simulate a plant: steady state (constant influent) or a dynamic run, BSM1 criteria, compliance."""
-    from ecocity.assess import assess_plant
+    import inspect
 
+    from ecocity.assess import assess_plant
+    from ecocity.wastewater.run import check_sensor_noise
+
+    noise_option = check_sensor_noise(noise, sensors)
+    extra: dict[str, Any] = {}
+    if noise_option != "off":
+        if "noise" not in inspect.signature(assess_plant).parameters:  # the store's input hash must include it
+            raise InputError("--noise needs ecocity.assess.assess_plant(noise=...) (not wired in yet)", field="noise")
+        extra["noise"] = noise_option
     with task_progress("simulating days", enabled=not as_json and influent != "constant") as progress:
         run = assess_plant(
             out, plant, influent=influent, control=control, sensors=sensors, days=days,
-            standards=tuple(standard or ()), use_cache=not no_cache, progress=progress,
+            standards=tuple(standard or ()), use_cache=not no_cache, progress=progress, **extra,
         )  # fmt: skip
     summary = {**run.result.figures["plant"], "run_id": run.run_id, "cached": run.cached, "store": str(out)}
     if as_json:

@@ -26,7 +26,7 @@ zero-mean noise sampled once per minute and held until the next sample, of stand
 for the DO sensor, 0.5 g N/m³ for the nitrate sensor), added to the lagged signal before it is
 clipped to the measuring range::
 
-    y_m(t) = clip(x_n(t) + σ·z_k, min, max),   σ = δ·max,   k = ⌊(t − t_0)/Δt⌋
+    y_m(t) = clip(x_n(t) + σ·z_k, min, max),   σ = δ·max,   k = ⌊t/Δt⌋ (t from day 0)
 
 ``noise="seeded"`` draws z_k from numpy's generator seeded with each sensor's ``noise_seed``
 (sensorinit.m's seeds 1 and 2; the sequences differ from MATLAB's, so a run matches the published
@@ -331,8 +331,9 @@ def sensor_noise(
     controllers
         The controllers; those whose sensor has ``noise_standard_deviation > 0`` get noise.
     noise
-        ``"off"``: none; ``"seeded"``: standard-normal draws at every ``noise_interval_min`` from
-        ``start_d`` (numpy's default generator seeded with the sensor's ``noise_seed``); a path:
+        ``"off"``: none; ``"seeded"``: standard-normal draws at k·``noise_interval_min``, k = 0, 1, …
+        from day 0 (numpy's default generator seeded with the sensor's ``noise_seed``; a run that
+        starts later, or is integrated in pieces, reads the same sequence at the same times); a path:
         a noise file (:func:`read_noise_file`), its times absolute, column j+1 for the j-th noisy
         sensor or, with one noise column, that column for all.
 
@@ -347,6 +348,8 @@ def sensor_noise(
         Unknown option; a noise file that does not cover the run.
     """
     noise = check_noise(noise)
+    if noise == "seeded" and start_d < -TIME_TOLERANCE_D:
+        raise InputError(f"seeded noise starts at day 0; this run starts at day {start_d:g}", field="noise")
     noisy = [i for i, c in enumerate(controllers) if c.sensor is not None and c.sensor.noise_standard_deviation > 0]
     if noise == "off" or not noisy:
         return []
@@ -355,10 +358,9 @@ def sensor_noise(
         for i in noisy:
             sensor = controllers[i].sensor
             step = sensor.noise_interval_min / MINUTES_PER_DAY
-            count = int(np.floor((end_d - start_d) / step + TIME_TOLERANCE_D / step)) + 1
-            times = start_d + step * np.arange(count)
-            values = np.random.default_rng(sensor.noise_seed).standard_normal(count)
-            out.append((i, times, sensor.noise_sd * values))
+            first, last = (int(np.floor(t / step + TIME_TOLERANCE_D / step)) for t in (start_d, end_d))
+            values = np.random.default_rng(sensor.noise_seed).standard_normal(last + 1)[first:]
+            out.append((i, step * np.arange(first, last + 1), sensor.noise_sd * values))
         return out
     data = read_noise_file(noise)
     times = data[:, 0]

@@ -34,12 +34,13 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ecocity.errors import InputError
-from ecocity.wastewater.control import SENSORS, PIController, load_control, with_sensors
+from ecocity.wastewater.control import SENSORS, PIController, check_noise, load_control, with_sensors
 from ecocity.wastewater.evaluation import TIME_TOLERANCE_D, Bsm1Evaluation, constants, evaluate_bsm1
 from ecocity.wastewater.influent import read_influent
 from ecocity.wastewater.layout import PlantLayout
@@ -91,6 +92,7 @@ def run_bsm1_protocol(
     control: str = "open",
     controllers: Sequence[PIController] | None = None,
     sensors: str = "ideal",
+    noise: str | Path = "off",
     days: float | None = None,
     progress: Progress | None = None,
 ) -> ProtocolResult:
@@ -110,9 +112,14 @@ def run_bsm1_protocol(
         set-point).
     sensors
         ``"ideal"`` (default): ideal sensors and actuators; ``"benchmark"``: the benchmark's DO
-        (class A), nitrate (class B0) sensor and KLa5 actuator models, without noise, for the
+        (class A), nitrate (class B0) sensor and KLa5 actuator models (their noise: ``noise``) for the
         default controllers, and the given ``controllers``' own models
         (:func:`~ecocity.wastewater.control.with_sensors`).
+    noise
+        Benchmark sensors: their measurement noise, ``"off"`` (default), ``"seeded"`` or a noise
+        file (:func:`~ecocity.wastewater.control.sensor_noise`), in the 14 days of dry weather and
+        in the evaluated file, each starting at the noise sequence's day 0 as the benchmark's
+        separate runs do; the stabilisation runs without noise.
     days
         End of the evaluated file's run [d]; default its end (day 14). A run that stops before
         day 14 is evaluated over its whole length.
@@ -127,7 +134,8 @@ def run_bsm1_protocol(
     Raises
     ------
     InputError
-        Unknown weather, control or sensors; controllers with open loop.
+        Unknown weather, control, sensors or noise; controllers with open loop; noise without
+        benchmark sensors.
     """
     if weather not in WEATHERS:
         raise InputError(f"unknown weather {weather!r}; expected one of {', '.join(WEATHERS)}", field="weather")
@@ -135,6 +143,9 @@ def run_bsm1_protocol(
         raise InputError(f"unknown control {control!r}; expected one of {', '.join(CONTROLS)}", field="control")
     if sensors not in SENSORS:
         raise InputError(f"unknown sensors {sensors!r}; expected one of {', '.join(SENSORS)}", field="sensors")
+    if check_noise(noise) != "off" and (control != "default" or sensors != "benchmark"):
+        raise InputError("noise applies to the benchmark sensors (control 'default', sensors 'benchmark')",
+                         field="noise")  # fmt: skip
     if controllers is not None and control != "default":
         raise InputError("controllers apply to control 'default', not 'open'", field="controllers")
     start = time.perf_counter()
@@ -151,12 +162,12 @@ def run_bsm1_protocol(
             layout, constant, initial=state, days=CLOSED_LOOP_STABILISATION_D, control=controllers
         ).final_state
         _report(progress, 1, stages)
-    state = simulate(layout, "dry", initial=state, control=controllers).final_state
+    state = simulate(layout, "dry", initial=state, control=controllers, noise=noise).final_state
     _report(progress, stages - 1, stages)
     influent = read_influent(weather)
     times = influent.index.to_numpy(dtype=float)
     end = float(times[-1] + np.median(np.diff(times))) if days is None else float(days)
-    run = simulate(layout, influent, initial=state, days=end, control=controllers)
+    run = simulate(layout, influent, initial=state, days=end, control=controllers, noise=noise)
     _report(progress, stages, stages)
     start_d, stop_d = window_d(float(times[0]), end)
     return ProtocolResult(

@@ -85,6 +85,24 @@ def controllers_for(control: str, *, do_setpoint_g_per_m3: float | None = None, 
     return controllers
 
 
+def check_sensor_noise(noise: str | Path, sensors: str) -> str | Path:
+    """``noise`` checked (:func:`~ecocity.wastewater.control.check_noise`); not ``"off"`` only
+    with the benchmark sensors.
+
+    Raises
+    ------
+    InputError
+        Unknown noise, or noise with ideal sensors.
+    """
+    from ecocity.wastewater.control import check_noise
+
+    noise = check_noise(noise)
+    if noise != "off" and sensors != "benchmark":
+        raise InputError("sensor noise applies to the benchmark sensors; use sensors 'benchmark' (control 'default')",
+                         field="noise")  # fmt: skip
+    return noise
+
+
 def check_standards(standards: Sequence[str]) -> tuple[str, ...]:
     """The standards as a tuple, each known, at least one (default GB 18918-2002 1A)."""
     chosen = tuple(standards) or (DEFAULT_STANDARD,)
@@ -134,6 +152,7 @@ def run_plant(
     scenario: str | None = None,
     do_setpoint_g_per_m3: float | None = None,
     sensors: str = "ideal",
+    noise: str | Path = "off",
     progress: Progress | None = None,
 ) -> AreaResult:
     """Simulate a plant and evaluate it: steady state for constant influent, else a dynamic run.
@@ -159,6 +178,9 @@ def run_plant(
         Closed loop: the DO controllers' set-point instead of the benchmark's 2 g/m³. [g/m³]
     sensors
         Closed loop: ``"ideal"`` sensors and actuators, or the ``"benchmark"``'s models.
+    noise
+        Benchmark sensors: measurement noise ``"off"`` (default), ``"seeded"`` or a noise file
+        (:func:`~ecocity.wastewater.control.sensor_noise`).
     progress
         ``progress(done, total)`` of a dynamic run: in protocol stages for a benchmark influent,
         in days of samples for a user file.
@@ -179,6 +201,7 @@ def run_plant(
     """
     layout = plant if isinstance(plant, PlantLayout) else load_plant(plant)
     controllers = controllers_for(control, do_setpoint_g_per_m3=do_setpoint_g_per_m3, sensors=sensors)
+    noise = check_sensor_noise(noise, sensors)
     chosen = check_standards(standards)
     source = resolve_influent(influent)
     frame = read_influent(source)
@@ -190,9 +213,10 @@ def run_plant(
                              "influent (dry, rain, storm or a file)", field="control")  # fmt: skip
         effluent, criteria, mode = _steady(layout, frame)
     elif source in WEATHERS:
-        effluent, criteria, mode = _benchmark(layout, source, control, frame, days, controllers, sensors, progress)
+        effluent, criteria, mode = _benchmark(layout, source, control, frame, days, controllers, sensors, noise,
+                                              progress)  # fmt: skip
     else:
-        effluent, criteria, mode = _dynamic(layout, frame, days, controllers, progress)
+        effluent, criteria, mode = _dynamic(layout, frame, days, controllers, progress, noise)
     checks = [check_compliance(effluent, name) for name in chosen]
     summary = _summary(layout, source, control, mode, effluent, criteria, checks)
     return AreaResult(
@@ -259,11 +283,12 @@ def _benchmark(
     days: float | None,
     controllers: tuple,
     sensors: str,
+    noise: str | Path,
     progress: Progress | None,
 ) -> tuple[pd.DataFrame, evaluation.Bsm1Evaluation, dict]:
     end = _end_d(frame, days)
     result = run_bsm1_protocol(
-        layout, weather, control=control, controllers=controllers or None, sensors=sensors, days=end,
+        layout, weather, control=control, controllers=controllers or None, sensors=sensors, noise=noise, days=end,
         progress=progress,
     )
     criteria = result.evaluation
@@ -279,10 +304,11 @@ def _dynamic(
     days: float | None,
     controllers: tuple,
     progress: Progress | None,
+    noise: str | Path = "off",
 ) -> tuple[pd.DataFrame, evaluation.Bsm1Evaluation, dict]:
     end = _end_d(frame, days)
     initial = steady_state(layout, frame).state
-    run = _integrate(layout, frame, initial, end, controllers, progress)
+    run = _integrate(layout, frame, initial, end, controllers, progress, noise)
     start_d, stop_d = window_d(float(frame.index[0]), end)
     criteria = evaluate(run, layout, frame, start_d=start_d, stop_d=stop_d)
     mode = {"mode": "dynamic", "days": end, "window_d": [float(start_d), float(stop_d)]}
@@ -291,7 +317,7 @@ def _dynamic(
 
 def _integrate(
     layout: PlantLayout, frame: pd.DataFrame, initial: np.ndarray, end: float, controllers: tuple,
-    progress: Progress | None,
+    progress: Progress | None, noise: str | Path = "off",
 ) -> DynamicResult:
     """The run sampled at the influent's times up to ``end``, integrated a day of samples at a
     time (each piece starts from the full state, controllers' included, where the last one ended)."""
@@ -304,7 +330,7 @@ def _integrate(
     while True:
         b = min(a + CHUNK_SAMPLES, last)
         chunk_end = end if b == last else float(times[b])
-        piece = simulate(layout, frame.iloc[a : b + 1], initial=y, days=chunk_end, control=controllers)
+        piece = simulate(layout, frame.iloc[a : b + 1], initial=y, days=chunk_end, control=controllers, noise=noise)
         # the next piece starts at chunk_end
         keeps.append(piece.effluent.index.to_numpy(dtype=float) < chunk_end - evaluation.TIME_TOLERANCE_D)
         pieces.append(piece)
