@@ -329,14 +329,18 @@ def advance_series_explicit(y0, inputs, dts, p, rtol, atol, max_steps):
 _GAMMA = 1.0 + 1.0 / math.sqrt(2.0)
 DIFF = np.array([i for i in range(N_Y) if i != I_SH2 and i != I_H])
 N_DIFF = DIFF.size
-#: length of the work array of :func:`advance`: [h_next, J age (d), J valid, J (m × m)]
-N_WORK = 3 + N_DIFF * N_DIFF
+#: length of the work array of :func:`advance`:
+#: [h_next, J age (d), J valid, h of the LU, J (m × m), LU of I − γhJ (m × m), pivots (m)]
+N_WORK = 4 + 2 * N_DIFF * N_DIFF + N_DIFF
+_J0 = 4
+_LU0 = 4 + N_DIFF * N_DIFF
+_PIV0 = 4 + 2 * N_DIFF * N_DIFF
 J_MAX_AGE_D = 1.0
 
 
 @njit(cache=True)
 def _jacobian(y, u, q_in, p, f0, work):
-    """Forward-difference Jacobian of the differential part, stored row-major in work[3:]."""
+    """Forward-difference Jacobian of the differential part, stored row-major in work."""
     m = N_DIFF
     z = y.copy()
     f1 = np.empty(N_Y)
@@ -347,9 +351,10 @@ def _jacobian(y, u, q_in, p, f0, work):
         rhs(z, u, q_in, p, f1)
         z[j] = y[j]
         for r in range(m):
-            work[3 + r * m + c] = (f1[DIFF[r]] - f0[DIFF[r]]) / delta
+            work[_J0 + r * m + c] = (f1[DIFF[r]] - f0[DIFF[r]]) / delta
     work[1] = 0.0
     work[2] = 1.0
+    work[3] = -1.0  # the stored LU no longer matches
 
 
 @njit(cache=True)
@@ -423,11 +428,22 @@ def advance(y, u28, dt_d, p, work, rtol, atol, max_steps):
         step = span if last else h
         if step < 1e-14 * max(dt_d, 1.0):
             return calls, 1
-        for r in range(m):
-            for c in range(m):
-                a[r, c] = -_GAMMA * step * work[3 + r * m + c]
-            a[r, r] += 1.0
-        _lu(a, piv)
+        if step == work[3]:
+            for r in range(m):
+                for c in range(m):
+                    a[r, c] = work[_LU0 + r * m + c]
+                piv[r] = int(work[_PIV0 + r])
+        else:
+            for r in range(m):
+                for c in range(m):
+                    a[r, c] = -_GAMMA * step * work[_J0 + r * m + c]
+                a[r, r] += 1.0
+            _lu(a, piv)
+            for r in range(m):
+                for c in range(m):
+                    work[_LU0 + r * m + c] = a[r, c]
+                work[_PIV0 + r] = piv[r]
+            work[3] = step
         for r in range(m):
             k1[r] = f0[DIFF[r]]
         _solve(a, piv, k1)
@@ -457,6 +473,8 @@ def advance(y, u28, dt_d, p, work, rtol, atol, max_steps):
             t = dt_d if last else t + step
             work[1] += step
             factor = 5.0 if norm == 0.0 else min(5.0, 0.9 / math.sqrt(norm))
+            if 1.0 <= factor <= 1.3:
+                factor = 1.0  # keep the step, and so the LU factors
             if not (last and step < h):
                 h = step * factor
             if work[1] > J_MAX_AGE_D:
