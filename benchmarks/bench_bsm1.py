@@ -14,10 +14,13 @@ errors; TSS = 0.75·(X_I+X_S+X_BH+X_BA+X_P) and COD = S_I+S_S+X_I+X_S+X_BH+X_BA+
 For the dynamic run there is no reference in the repository; the two sides' flow-weighted
 effluent means over days 7–14 are compared with each other.
 
-The peer runs as a child process with ``benchmarks/.venv-peers/bin/python``
-(``make bench-peers`` creates it; script ``benchmarks/peers/exposan_bsm1.py``). Without it the
-benchmark reports "peer not installed" and measures ours only. Figure of merit: peer dynamic
-time / ours. Targets (issue 3): ≥ 10× and ours < 1 s for the dynamic run.
+The peers run as child processes with ``benchmarks/.venv-peers/bin/python`` (``make bench-peers``
+creates it): EXPOsan through ``benchmarks/peers/exposan_bsm1.py``, bsm2-python 0.0.16 (the port of
+the official BSM2 MATLAB code, BSD-3-Clause) through this file (``--bsm2-python``, the function
+``_bsm2_python_main``; its open loop on the same steady-state and 14-day work, its closed loop
+timed per simulated day). Without them the benchmark reports "peer not installed" and measures
+ours only. Figure of merit: peer dynamic time / ours (wall; CPU seconds too, for a loaded
+machine). Targets (issue 3): ≥ 10× and ours < 1 s for the dynamic run.
 """
 
 from __future__ import annotations
@@ -34,14 +37,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecocity.wastewater.layout import load_plant
-from ecocity.wastewater.simulate import simulate, steady_state
-
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 PEER_PYTHON = HERE / ".venv-peers" / "bin" / "python"
 PEER_SCRIPT = HERE / "peers" / "exposan_bsm1.py"
 REFERENCE = ROOT / "tests" / "wastewater" / "data" / "bsm1_openloop_matlab_effluent.csv"
+#: published open-loop dry-weather effluent means (BSM1 Appendix 2; see SOURCES.md there)
+PUBLISHED_DRY = ROOT / "tests" / "wastewater" / "data" / "bsm1_dry_weather_evaluation.csv"
+#: bsm2-python's closed loop costs ~40 ms per 1-min step; it is timed over this many days
+BSM2_PYTHON_CLOSED_LOOP_DAYS = float(os.environ.get("BENCH_BSM2PY_CLOSED_DAYS", "1"))
 INITIAL = ROOT / "src" / "ecocity" / "wastewater" / "data" / "bsm1_initial_state.toml"
 STEADY_DAYS = 200.0
 DYNAMIC_DAYS = 14.0
@@ -69,6 +73,14 @@ def _reference() -> dict:
     return _composite(values.to_dict())
 
 
+def _published_dry_means() -> dict:
+    """The published open-loop dry-weather effluent means (days 7–14 of the protocol's evaluated
+    file), as the compared quantities."""
+    table = pd.read_csv(PUBLISHED_DRY, comment="#")
+    rows = table[(table["control"] == "open") & table["quantity"].str.startswith("mean_")]
+    return _composite({q.removeprefix("mean_"): float(v) for q, v in zip(rows["quantity"], rows["value"], strict=True)})
+
+
 def _relative_errors(values: dict, reference: dict) -> dict:
     return {k: abs(values[k] - reference[k]) / abs(reference[k]) for k in COMPARED}
 
@@ -81,24 +93,29 @@ def _flow_weighted(effluent: pd.DataFrame, start: float = 7.0, stop: float = DYN
 
 def run_ours() -> dict:
     """Steady state then 14 days dry weather through ecocity's public API, timed."""
+    from ecocity.wastewater.layout import load_plant
+    from ecocity.wastewater.simulate import simulate, steady_state
+
     start = time.perf_counter()
     layout = load_plant("bsm1")
     steady = steady_state(layout, "constant", days=STEADY_DAYS)
     steady_s = time.perf_counter() - start
     control = "control" in inspect.signature(simulate).parameters
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     dynamic = simulate(layout, "dry", initial=steady.state, days=DYNAMIC_DAYS)
-    dynamic_s = time.perf_counter() - start
-    closed_s = None
-    if control:  # the issue's run with default control; the peer has none, so not in the ratio
+    dynamic_s, dynamic_cpu_s = time.perf_counter() - start, time.process_time() - start_cpu
+    closed_s = closed_cpu_s = None
+    if control:  # the issue's run with default control; EXPOsan has none, so not in its ratio
         from ecocity.wastewater.control import load_control
 
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         simulate(layout, "dry", initial=steady.state, days=DYNAMIC_DAYS, control=load_control("bsm1"))
-        closed_s = time.perf_counter() - start
+        closed_s, closed_cpu_s = time.perf_counter() - start, time.process_time() - start_cpu
     return {
         "steady_s": steady_s,
         "dynamic_s": dynamic_s,
+        "dynamic_cpu_s": dynamic_cpu_s,
+        "closed_loop_cpu_s": closed_cpu_s,
         "steady_effluent": {k: float(v) for k, v in steady.effluent.items()},
         "residual_norm": steady.residual_norm,
         "dynamic_mean_7_14": _flow_weighted(dynamic.effluent),
@@ -137,6 +154,55 @@ def run_peer() -> tuple[dict | None, str]:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         return None, "peer failed: " + " | ".join(tail)
     return json.loads(done.stdout.strip().splitlines()[-1]), ""
+
+
+def run_bsm2_python() -> tuple[dict | None, str]:
+    """bsm2-python in the peers' interpreter (this file with ``--bsm2-python``); (result, '') or
+    (None, why not)."""
+    if not PEER_PYTHON.exists():
+        return None, "peer not installed (run `make bench-peers`)"
+    probe = subprocess.run([str(PEER_PYTHON), "-c", "import bsm2_python.bsm1_ol"], capture_output=True, timeout=600)
+    if probe.returncode != 0:
+        return None, "bsm2-python not installed in the peers' environment"
+    initial = tomllib.loads(INITIAL.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "initial.json"
+        path.write_text(json.dumps({**initial, "days": STEADY_DAYS, "dynamic_days": DYNAMIC_DAYS,
+                                    "closed_loop_days": BSM2_PYTHON_CLOSED_LOOP_DAYS}))  # fmt: skip
+        try:
+            done = subprocess.run(
+                [str(PEER_PYTHON), str(Path(__file__).resolve()), "--bsm2-python", str(path)],
+                capture_output=True, text=True, timeout=PEER_TIMEOUT_S, cwd=tmp,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return None, f"bsm2-python run exceeded {PEER_TIMEOUT_S:.0f} s (BENCH_PEER_TIMEOUT_S)"
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return None, "bsm2-python failed: " + " | ".join(tail)
+    return json.loads(done.stdout.strip().splitlines()[-1]), ""
+
+
+def bsm2_python_summary(peer: dict, ours: dict, reference: dict, published: dict) -> dict:
+    """The bsm2-python peer's figures next to ours (wall and CPU seconds; errors vs MATLAB)."""
+    theirs_mean = _composite(peer["dynamic_mean_7_14"])
+    ours_mean = _composite(ours["dynamic_mean_7_14"])
+    out = {
+        "peer": "bsm2-python " + peer["versions"]["bsm2_python"] + " (bsm1_ol.BSM1OL / bsm1_cl.BSM1CL, 1-min steps)",
+        "peer_dynamic_s": peer["dynamic_s"], "peer_dynamic_cpu_s": peer["dynamic_cpu_s"],
+        "ratio": peer["dynamic_s"] / ours["dynamic_s"], "cpu_ratio": peer["dynamic_cpu_s"] / ours["dynamic_cpu_s"],
+        "peer_steady_s": peer["steady_s"], "peer_steady_cpu_s": peer["steady_cpu_s"],
+        "steady_ratio": peer["steady_s"] / ours["steady_s"],
+        "peer_steady_rel_error": _relative_errors(_composite(peer["steady_effluent"]), reference),
+        "peer_dynamic_mean_7_14": theirs_mean,
+        "peer_dynamic_rel_error_vs_published": _relative_errors(theirs_mean, published),
+        "ours_dynamic_rel_error_vs_published": _relative_errors(ours_mean, published),
+        "peer_import_s": peer["import_s"],
+    }  # fmt: skip
+    if peer.get("closed_loop_s") and ours.get("closed_loop_s"):
+        per_day = peer["closed_loop_s"] / peer["closed_loop_days"]
+        out.update(peer_closed_loop_s_per_day=per_day,
+                   closed_loop_ratio_per_day=per_day / (ours["closed_loop_s"] / DYNAMIC_DAYS))  # fmt: skip
+    return out
 
 
 def run() -> dict:
@@ -189,10 +255,110 @@ def run() -> dict:
             f"(build {peer['build_s']:.2f} s included; peer imports {peer['import_s']:.1f} s excluded); "
             f"max rel. error vs MATLAB ours {max(ours_err.values()):.2e}, peer {max(peer_err.values()):.2e}"
         )
+    second, why = run_bsm2_python()
+    if second is None:
+        notes.append(why)
+    else:
+        result["bsm2_python"] = bsm2_python_summary(second, ours, reference, _published_dry_means())
+    result["ours_dynamic_cpu_s"] = ours["dynamic_cpu_s"]
     result["notes"] = "; ".join(notes)
     return result
 
 
+# --- bsm2-python peer (runs in the peers' interpreter: this file with --bsm2-python) -------------
+BSM2_PYTHON_STATES = ("S_I", "S_S", "X_I", "X_S", "X_BH", "X_BA", "X_P", "S_O", "S_NO", "S_NH", "S_ND", "X_ND",
+                      "S_ALK")  # fmt: skip
+CONSTANT_INFLUENT = ROOT / "src" / "ecocity" / "wastewater" / "data" / "bsm1" / "constinfluent.ascii"
+MINUTE_D = 1.0 / 1440.0
+
+
+def _bsm2_python_main(path: str) -> None:
+    """The benchmark work in bsm2-python 0.0.16 (``bsm1_ol.BSM1OL``, ``bsm1_cl.BSM1CL``); prints one
+    JSON line. Its BSM1 is sequential-modular: every unit integrated with ``odeint`` over a fixed
+    1-minute step, the influent held (zero-order) at the last sample.
+
+    1. steady state: the plant under the constant influent (``constinfluent.ascii``), reactors
+       and settler started from the benchmark's initial state, ``days`` (200) of 1-minute steps
+       (the package's ``stabilize()`` stops when no stream changes by > 1e-3 within one
+       1-minute step, which here happens after two steps, far from steady state);
+    2. 14 days dry weather open loop (the package's ``data/dryinfluent.csv``, the benchmark's
+       file) from that state, stepping ``step(i)`` at 1 minute (no plotting, no evaluation export);
+    3. the default closed loop (``BSM1CL``, ``use_noise=0``) over ``closed_loop_days`` (1 by
+       default: its sensors and actuators go through python-control's ``forced_response`` at
+       every step, ≈ 30× the open loop's cost per step, so 14 days would take a quarter of an
+       hour; the time is reported per simulated day).
+    """
+    import logging
+
+    sys.setrecursionlimit(20_000)  # numba's pickling of the jitclass Splitter's exceptions recurses deeply
+    t0 = time.perf_counter()
+    import numpy as np
+    import bsm2_python
+    from bsm2_python.bsm1_cl import BSM1CL
+    from bsm2_python.bsm1_ol import BSM1OL
+
+    logging.disable(logging.WARNING)
+    import_s = time.perf_counter() - t0
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    package = Path(bsm2_python.__file__).parent
+    raw = np.loadtxt(CONSTANT_INFLUENT)[:, :15]
+
+    def columns22(rows: np.ndarray) -> np.ndarray:
+        """time, 13 ASM1 states, Q -> bsm2-python's 22 columns (time, 13 states, TSS, Q, T, 5 dummies)."""
+        tss = 0.75 * rows[:, 3:8].sum(axis=1)
+        zeros = np.zeros((rows.shape[0], 5))
+        return np.column_stack((rows[:, :14], tss, rows[:, 14], np.full(rows.shape[0], 15.0), zeros))
+
+    constant = columns22(np.array([[0.0, *raw[0, 1:]], [1.0, *raw[0, 1:]]]))
+    reactors = ("reactor1", "reactor2", "reactor3", "reactor4", "reactor5")
+    streams = ("y_out1", "y_out2", "y_out3", "y_out4", "y_out5", "y_out5_r", "ys_in", "ys_out", "ys_eff")
+
+    start, start_cpu = time.perf_counter(), time.process_time()
+    steady = BSM1OL(data_in=constant, timestep=MINUTE_D)
+    for name, tank in zip(reactors, data["tanks"], strict=True):
+        tank = np.asarray(tank, float)
+        state = np.concatenate((tank, [0.75 * tank[2:7].sum(), 1.0, 15.0], np.zeros(5)))
+        getattr(steady, name).y0 = state
+    for _ in range(round(data["days"] / MINUTE_D)):  # step(0) repeated: constant influent, autonomous
+        steady.step(0)
+    steady_s, steady_cpu_s = time.perf_counter() - start, time.process_time() - start_cpu
+
+    def dynamic(plant_class, days: float, **kwargs) -> tuple[float, float, dict]:
+        plant = plant_class(data_in=str(package / "data" / "dryinfluent.csv"), timestep=MINUTE_D, endtime=days,
+                            **kwargs)  # fmt: skip
+        for name in reactors:
+            getattr(plant, name).y0 = getattr(steady, name).y0.copy()
+        plant.settler.ys0 = steady.settler.ys0.copy()
+        for name in streams:
+            setattr(plant, name, getattr(steady, name).copy())
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        for i in range(len(plant.simtime)):
+            plant.step(i)
+        seconds, cpu_s = time.perf_counter() - begin, time.process_time() - begin_cpu
+        t = plant.simtime
+        window = (t >= 7.0 - 1e-9) & (t < days - 1e-9)
+        effluent = plant.ys_eff_all[window]
+        weights = effluent[:, 14]
+        means = {k: float((effluent[:, j] * weights).sum() / weights.sum()) for j, k in enumerate(BSM2_PYTHON_STATES)}
+        return seconds, cpu_s, means if window.any() else None
+
+    open_s, open_cpu_s, open_means = dynamic(BSM1OL, data["dynamic_days"])
+    closed_days = data.get("closed_loop_days", 0.0)
+    closed_s, closed_cpu_s, _ = dynamic(BSM1CL, closed_days, use_noise=0) if closed_days else (None, None, None)
+    print(json.dumps({
+        "import_s": import_s, "build_s": 0.0, "steady_s": steady_s, "steady_cpu_s": steady_cpu_s,
+        "dynamic_s": open_s, "dynamic_cpu_s": open_cpu_s, "closed_loop_days": closed_days,
+        "closed_loop_s": closed_s, "closed_loop_cpu_s": closed_cpu_s,
+        "dynamic_method": "odeint per unit, fixed 1-min step",
+        "steady_effluent": dict(zip(BSM2_PYTHON_STATES, map(float, steady.ys_eff[:13]), strict=True)),
+        "dynamic_mean_7_14": open_means,
+        "versions": {"bsm2_python": getattr(bsm2_python, "__version__", "0.0.16")},
+    }))  # fmt: skip
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--bsm2-python"]:
+        _bsm2_python_main(sys.argv[2])
+        sys.exit(0)
     print(json.dumps(run(), indent=2))
     sys.exit(0)
