@@ -307,6 +307,23 @@ def derivatives(state: np.ndarray, influent15: np.ndarray, returns: np.ndarray |
     return dy
 
 
+def with_controller_at_rest(state: np.ndarray, layout: LiquidLineLayout, kla4_per_d: float | None = None) -> np.ndarray:
+    """A copy of ``state`` whose DO controller starts bumplessly: sensor lags at the tank-4 S_O,
+    actuator lags at ``kla4_per_d`` (default the layout's open-loop KLa4) and the PI integral state
+    such that the controller output equals that KLa, for switching an open-loop state to
+    ``control="default"``."""
+    y = np.array(state, dtype=np.float64)
+    kla4 = float(layout.kla_per_d[3] if kla4_per_d is None else kla4_per_d)
+    p = layout.p
+    s_o4 = y[k.TANK0 + 3 * 13 + asm1.INDEX["S_O"]]
+    measured = min(max(s_o4, p[k.P["sensor_min"]]), p[k.P["sensor_max"]])
+    error = layout.value("control.setpoint_g_per_m3") - measured
+    y[k.CTRL0 : k.CTRL0 + 2] = s_o4
+    y[k.CTRL0 + 2] = kla4 - p[k.P["u_offset"]] - p[k.P["K"]] * error
+    y[k.CTRL0 + 3 : k.CTRL0 + 5] = kla4
+    return y
+
+
 def liquid_line_steady_state(influent15: np.ndarray, reject15: np.ndarray | None = None,
                              layout: LiquidLineLayout | None = None, *, control: str = "open",
                              initial: np.ndarray | None = None, days: float = 30.0,
