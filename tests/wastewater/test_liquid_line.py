@@ -219,11 +219,13 @@ def test_seasonal_wastage_alternates_low_and_high(layout):
     assert qw.tolist() == [300.0, 300.0, 450.0, 300.0, 450.0, 450.0]
 
 
-def test_sensor_noise_is_the_bsm2_minute_sequence(layout):
+def test_sensor_noise_is_the_bsm2_minute_sequence_at_2_5_percent_of_range(layout):
+    """BSM sensor noise: std 2.5 % of the maximum measurement value (BSM1 description, section 7;
+    sensorinit_bsm2.m std_SO4 = 0.025, max_SO4 = 10 g/m³ → 0.25 g/m³)."""
     noise = ll.sensor_noise(layout=layout)
     assert noise.size == 876961  # 0 … 609 d, one value per minute
-    assert noise[0] == pytest.approx(-0.432564811528221 * 0.025, rel=1e-6)
-    assert np.std(noise) == pytest.approx(0.025, rel=0.01)
+    assert noise[0] == pytest.approx(-0.432564811528221 * 0.25, rel=1e-6)
+    assert np.std(noise) == pytest.approx(0.25, rel=0.01)
 
 
 def test_simulate_liquid_line_returns_interval_frames(layout, open_loop):

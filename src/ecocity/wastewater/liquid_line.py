@@ -378,19 +378,20 @@ def wastage_schedule_m3_per_d(time_d: np.ndarray, layout: LiquidLineLayout) -> n
 
 
 def sensor_noise(std_g_per_m3: float | None = None, layout: LiquidLineLayout | None = None) -> np.ndarray:
-    """The BSM2 DO-sensor noise sequence scaled by the sensor's standard deviation (default the
-    layout's 0.025 g/m³) [g/m³].
+    """The BSM2 DO-sensor noise sequence [g/m³], scaled to a standard deviation ``std_g_per_m3``
+    (default the BSM sensor convention: 0.025 × the measurement range's maximum, 10 g/m³ → 0.25 g/m³).
 
     One value per minute from t = 0 to 609 d (876 961 values, mean ≈ 0, std ≈ 1 as shipped): the
     official BSM2 sensornoise sequence used for the DO sensor, column 2 of bsm2-python 0.0.16's
     data/sensornoise.csv (BSD-3-Clause), stored as little-endian float32 in
     ``data/bsm2_sensornoise_so4.f32.gz`` (provenance in tests/data/bsm2_liquid/SOURCES.md)."""
     layout = layout or load_liquid_line()
-    std = layout.value("control.sensor_noise_std_g_per_m3") if std_g_per_m3 is None else std_g_per_m3
+    if std_g_per_m3 is None:
+        std_g_per_m3 = layout.value("control.sensor_noise_relative_std") * layout.value("control.sensor_max_g_per_m3")
     path = resources.files("ecocity.wastewater").joinpath("data", _NOISE_FILE)
     with gzip.open(str(path), "rb") as fh:
         values = np.frombuffer(fh.read(), dtype="<f4").astype(np.float64)
-    return values * std
+    return values * std_g_per_m3
 
 
 def interval_noise(series_g_per_m3: np.ndarray, start_d: float, dt_d: float, layout: LiquidLineLayout) -> np.ndarray:
