@@ -27,8 +27,8 @@ N_COMP = 24  # components touched by the biochemical processes (S_su … X_I)
  KH_CO2, KH_CH4, KH_H2, K_S_IN, K_DIS, K_HYD_CH, K_HYD_PR, K_HYD_LI, KM_SU, KS_SU, KM_AA, KS_AA,
  KM_FA, KS_FA, KI_H2_FA, KM_C4, KS_C4, KI_H2_C4, KM_PRO, KS_PRO, KI_H2_PRO, KM_AC, KS_AC,
  KI_NH3, KM_H2, KS_H2, KDEC0, _KDEC1, _KDEC2, _KDEC3, _KDEC4, _KDEC5, _KDEC6, PHLIM_AA, N_AA,
- PHLIM_AC, N_AC, PHLIM_H2, N_H2, K_AB) = range(55)  # fmt: skip
-NU0 = 55
+ PHLIM_AC, N_AC, PHLIM_H2, N_H2) = range(54)  # fmt: skip
+NU0 = 54
 N_P = NU0 + N_PROC * N_COMP
 
 # Dormand–Prince 5(4) tableau (Dormand & Prince 1980), as in wastewater/_kernel.py

@@ -360,7 +360,7 @@ def pack(p: ADM1Parameters) -> np.ndarray:
         _k.KS_FA: p.K_S_fa, _k.KI_H2_FA: p.K_I_h2_fa, _k.KM_C4: p.k_m_c4, _k.KS_C4: p.K_S_c4,
         _k.KI_H2_C4: p.K_I_h2_c4, _k.KM_PRO: p.k_m_pro, _k.KS_PRO: p.K_S_pro,
         _k.KI_H2_PRO: p.K_I_h2_pro, _k.KM_AC: p.k_m_ac, _k.KS_AC: p.K_S_ac,
-        _k.KI_NH3: p.K_I_nh3, _k.KM_H2: p.k_m_h2, _k.KS_H2: p.K_S_h2, _k.K_AB: p.k_AB,
+        _k.KI_NH3: p.K_I_nh3, _k.KM_H2: p.k_m_h2, _k.KS_H2: p.K_S_h2,
     }  # fmt: skip
     for slot, value in scal.items():
         out[slot] = value
@@ -487,6 +487,46 @@ def ph_from_ions(y, ions: dict, params: ADM1Parameters | np.ndarray) -> float:
            - ions["S_pro_ion"] / 112.0 - ions["S_bu_ion"] / 160.0 - ions["S_va_ion"] / 208.0
            - y[25])  # fmt: skip
     return float(-0.5 * phi + 0.5 * np.sqrt(phi * phi + 4.0 * p[_k.K_W]))
+
+
+def acid_base_rates(y, ions: dict, s_h: float, params: ADM1Parameters) -> dict:
+    """Acid–base rates of the ODE form, ρ_A,i = k_A,B (S_i- (K_a,i + S_H+) − K_a,i S_i).
+
+    [kg COD/(m³·d) for the VFAs, kmol/(m³·d) for IC and IN] (Batstone et al. 2002, Table 3.3;
+    k_A,B = 1e10 in BSM2). Zero when the ions are at equilibrium with S_H+; the DAE form used by
+    the integrators never evaluates them.
+    """
+    p = params
+    k = temperature_corrected(p)
+    pairs = {"va": (3, "S_va_ion", "K_a_va"), "bu": (4, "S_bu_ion", "K_a_bu"),
+             "pro": (5, "S_pro_ion", "K_a_pro"), "ac": (6, "S_ac_ion", "K_a_ac"),
+             "co2": (9, "S_hco3_ion", "K_a_co2"), "IN": (10, "S_nh3", "K_a_IN")}  # fmt: skip
+    return {name: p.k_AB * (ions[ion] * (k[ka] + s_h) - k[ka] * y[i])
+            for name, (i, ion, ka) in pairs.items()}  # fmt: skip
+
+
+def gas_transfer_rates(y, params: ADM1Parameters | np.ndarray) -> dict:
+    """Liquid–gas transfer ρ_T,h2, ρ_T,ch4 [kg COD/(m³·d)], ρ_T,co2 [kmol C/(m³·d)] and q_gas.
+
+    Notes
+    -----
+    ρ_T,h2 = k_L a (S_h2 − 16 K_H,h2 p_h2), ρ_T,ch4 = k_L a (S_ch4 − 64 K_H,ch4 p_ch4),
+    ρ_T,co2 = k_L a (S_co2 − K_H,co2 p_co2); q_gas = k_p (P_gas − P_atm) ≥ 0 [m³/d] at the
+    head-space pressure (Batstone et al. 2002, Table 3.4; Rosen & Jeppsson 2006).
+    """
+    y = _state(y)
+    p = _packed(params)
+    pp = np.empty(4)
+    _k.partial_pressures(y, p, pp)
+    io = np.empty(6)
+    _k.ions(y, y[_k.I_H], p, io)
+    kla = p[_k.KLA]
+    return {
+        "h2": kla * (y[7] - 16.0 * p[_k.KH_H2] * pp[0]),
+        "ch4": kla * (y[8] - 64.0 * p[_k.KH_CH4] * pp[1]),
+        "co2": kla * ((y[9] - io[4]) - p[_k.KH_CO2] * pp[2]),
+        "q_gas": max(p[_k.K_P] * (pp[3] - p[_k.P_ATM]), 0.0),
+    }
 
 
 def process_rates(y, params: ADM1Parameters | np.ndarray) -> np.ndarray:
