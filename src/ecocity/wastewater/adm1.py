@@ -506,13 +506,14 @@ def acid_base_rates(y, ions: dict, s_h: float, params: ADM1Parameters) -> dict:
 
 
 def gas_transfer_rates(y, params: ADM1Parameters | np.ndarray) -> dict:
-    """Liquid–gas transfer ρ_T,h2, ρ_T,ch4 [kg COD/(m³·d)], ρ_T,co2 [kmol C/(m³·d)] and q_gas.
+    """Liquid–gas transfer rates ρ_T,h2, ρ_T,ch4, ρ_T,co2 and the head-space outflow q_gas.
 
     Notes
     -----
     ρ_T,h2 = k_L a (S_h2 − 16 K_H,h2 p_h2), ρ_T,ch4 = k_L a (S_ch4 − 64 K_H,ch4 p_ch4),
     ρ_T,co2 = k_L a (S_co2 − K_H,co2 p_co2); q_gas = k_p (P_gas − P_atm) ≥ 0 [m³/d] at the
-    head-space pressure (Batstone et al. 2002, Table 3.4; Rosen & Jeppsson 2006).
+    head-space pressure (Batstone et al. 2002, Table 3.4; Rosen & Jeppsson 2006). Units:
+    kg COD/(m³·d) for H2 and CH4, kmol C/(m³·d) for CO2.
     """
     y = _state(y)
     p = _packed(params)
