@@ -28,9 +28,11 @@ Deviations of the BSM2 implementation from the ADM1 report (Batstone et al. 2002
 
 DAE form (Rosen & Jeppsson 2006, "DAE implementation"): S_H+ is solved from the charge balance
 and S_h2 from its own mass balance (quasi-steady) at every right-hand-side evaluation, by a
-warm-started Newton iteration; the remaining 27 differential states (24 liquid components
-except S_h2, S_cat, S_an and the three gases) are integrated by an explicit Dormand–Prince 5(4)
-method (``_kernel_adm1.advance``).
+warm-started Newton iteration; the remaining 28 differential states (the 25 liquid components
+other than S_h2, and the three gases) are integrated by the linearly implicit ROS2 W-method
+with a reused Jacobian (``_kernel_adm1.advance``, the default) or by an explicit
+Dormand–Prince 5(4) method (``_kernel_adm1.advance_explicit``), whose step the ~1-minute
+liquid–gas CO2 exchange bounds.
 
 State vector: 30 floats, see :data:`STATE_NAMES`. Input stream: 28 floats, the 26 components in
 :data:`COMPONENTS` order, then Q [m³/d] and T [°C].
