@@ -315,3 +315,18 @@ def test_dynamic_effluent_matches_bsm2_python_at_a_fine_step(layout):
         ours = float((window[name] * window["Q"]).sum() / window["Q"].sum())
         assert ours == pytest.approx(reference[name], rel=REL_TOL_REFERENCE, abs=1e-3), name
     assert window["Q"].mean() == pytest.approx(reference["Q"], rel=1e-7)  # 8 digits in the file
+
+
+def test_sparse_conversion_equals_the_bsm1_kernel_rates(layout):
+    """The liquid line's allocation-free ASM1 rates equal _kernel._conversion (the BSM1 kernel's,
+    validated against the BSM1 reference) for random states, negatives included."""
+    from ecocity.wastewater._kernel import _conversion
+
+    rng = np.random.default_rng(7)
+    kin = np.array(list(ll.corrected_kinetics(layout, 12.3).values()))
+    ours, theirs = np.empty(13), np.empty(13)
+    for _ in range(200):
+        c = rng.uniform(-1.0, 3000.0, 13) * rng.choice([0.0, 1e-3, 1.0], 13)
+        k.conversion(c, kin, layout.nu, ours)
+        _conversion(c, kin, layout.nu, theirs)
+        assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)

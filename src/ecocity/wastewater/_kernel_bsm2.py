@@ -4,8 +4,8 @@ Dormand–Prince 5(4) integrator that stops at the end of each held-input interv
 
 Private: :mod:`ecocity.wastewater.liquid_line` packs a :class:`LiquidLineLayout` into the parameter
 vector these functions take (:func:`ecocity.wastewater.liquid_line.pack`) and documents the model.
-The ASM1 conversion rates are :func:`ecocity.wastewater._kernel._conversion` (the BSM1 kernel's),
-called with the temperature-corrected kinetic vector; the Dormand–Prince tableau and step control
+The ASM1 conversion rates (:func:`conversion`) equal :func:`ecocity.wastewater._kernel._conversion`
+(the BSM1 kernel's; tested) with the temperature-corrected kinetic vector; the Dormand–Prince tableau and step control
 are the BSM1 kernel's too (:mod:`ecocity.wastewater._kernel`).
 
 State vector ``y`` (:data:`N_STATES` = 164 entries):
@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ecocity.wastewater._kernel import _A, _B, _E, PARTICULATE, SOLIDS, SOLUBLE, S_O, S_S, _conversion
+from ecocity.wastewater._kernel import _A, _B, _E, PARTICULATE, SOLIDS, SOLUBLE, S_O, S_S
 
 N = 13
 N_TANKS = 5
@@ -41,6 +41,7 @@ SOL0 = TSS0 + N_LAYERS
 CTRL0 = SOL0 + N_LAYERS * N_SOL
 N_STATES = CTRL0 + 5
 N_INPUTS = 61
+N_WORK = 65
 Q, T = 13, 14  # stream15 columns
 
 #: order of the packed parameter vector (see liquid_line.pack)
@@ -87,6 +88,54 @@ def corrected_kinetics(p, temperature_c, kin):
     pairs = ((0, 14), (4, 15), (9, 16), (11, 17), (7, 18), (13, 19))
     for j, k10 in pairs:
         kin[j] = p[j] * np.exp(np.log(p[j] / p[k10]) / 5.0 * dt)
+
+
+@njit(cache=True)
+def conversion(c, kin, nu, out):
+    """ASM1 conversion rates r = ρ(c)·ν into ``out`` (13), the same as
+    :func:`ecocity.wastewater._kernel._conversion` (tested equal) but summing only the non-zero
+    entries of the BSM ASM1 matrix ν and without allocating: the liquid line's hot path."""
+    ss = max(c[1], 0.0)
+    xs = max(c[3], 0.0)
+    xbh = max(c[4], 0.0)
+    xba = max(c[5], 0.0)
+    so = max(c[7], 0.0)
+    sno = max(c[8], 0.0)
+    snh = max(c[9], 0.0)
+    snd = max(c[10], 0.0)
+    xnd = max(c[11], 0.0)
+    mu_h, k_s, k_oh, k_no, b_h, eta_g, eta_h, k_h, k_x, mu_a, k_nh, b_a, k_oa, k_a = (
+        kin[0], kin[1], kin[2], kin[3], kin[4], kin[5], kin[6], kin[7], kin[8], kin[9], kin[10],
+        kin[11], kin[12], kin[13],
+    )  # fmt: skip
+    monod_s = ss / (k_s + ss)
+    aerobic_h = so / (k_oh + so)
+    inhibition_o = k_oh / (k_oh + so)
+    nitrate = sno / (k_no + sno)
+    denominator = k_x * xbh + xs
+    hydrolysis = k_h * xbh / denominator if denominator > 0.0 else 0.0
+    switch = aerobic_h + eta_h * inhibition_o * nitrate
+    r0 = mu_h * monod_s * aerobic_h * xbh
+    r1 = mu_h * monod_s * inhibition_o * nitrate * eta_g * xbh
+    r2 = mu_a * snh / (k_nh + snh) * so / (k_oa + so) * xba
+    r3 = b_h * xbh
+    r4 = b_a * xba
+    r5 = k_a * snd * xbh
+    r6 = hydrolysis * switch * xs
+    r7 = hydrolysis * switch * xnd
+    out[0] = 0.0
+    out[1] = nu[0, 1] * r0 + nu[1, 1] * r1 + nu[6, 1] * r6
+    out[2] = 0.0
+    out[3] = nu[3, 3] * r3 + nu[4, 3] * r4 + nu[6, 3] * r6
+    out[4] = nu[0, 4] * r0 + nu[1, 4] * r1 + nu[3, 4] * r3
+    out[5] = nu[2, 5] * r2 + nu[4, 5] * r4
+    out[6] = nu[3, 6] * r3 + nu[4, 6] * r4
+    out[7] = nu[0, 7] * r0 + nu[2, 7] * r2
+    out[8] = nu[1, 8] * r1 + nu[2, 8] * r2
+    out[9] = nu[0, 9] * r0 + nu[1, 9] * r1 + nu[2, 9] * r2 + nu[5, 9] * r5
+    out[10] = nu[5, 10] * r5 + nu[7, 10] * r7
+    out[11] = nu[3, 11] * r3 + nu[4, 11] * r4 + nu[7, 11] * r7
+    out[12] = nu[0, 12] * r0 + nu[1, 12] * r1 + nu[2, 12] * r2 + nu[5, 12] * r5
 
 
 @njit(cache=True)
@@ -168,9 +217,9 @@ def primary_split(y, u, p):
 
 
 @njit(cache=True)
-def rhs(y, u, p, nu, kin, kla_factor, o2_sat, dy):
+def rhs(y, u, p, nu, kin, kla_factor, o2_sat, dy, work):
     """dy/dt of the liquid line into ``dy`` (inputs ``u`` held; ``kin``, ``kla_factor`` and
-    ``o2_sat`` already at the interval's temperature)."""
+    ``o2_sat`` already at the interval's temperature; ``work``: scratch of :data:`N_WORK`)."""
     # --- primary clarifier: completely mixed volume, flow filter
     vol_p, t_m = p[_P_PC], p[_P_PC + 3]
     q_p = u[Q]
@@ -181,7 +230,7 @@ def rhs(y, u, p, nu, kin, kla_factor, o2_sat, dy):
     to_as = 1.0 - p[_P_BYP + 2]
     q_pe = q_of * to_as
     # --- controller (appended states)
-    kla = np.empty(N_TANKS)
+    kla = work[0:5]
     for k in range(N_TANKS):
         kla[k] = u[45 + k]
     c0 = CTRL0
@@ -212,14 +261,14 @@ def rhs(y, u, p, nu, kin, kla_factor, o2_sat, dy):
     for i in SOLIDS:
         feed_tss += y[last + i]
     feed_tss *= tss_per_cod
-    under = np.empty(N)
+    under = work[5:18]
     ratio = y[TSS0 + N_LAYERS - 1] / feed_tss if feed_tss > 0.0 else 0.0
     for i in PARTICULATE:
         under[i] = y[last + i] * ratio
     for j in range(N_SOL):
         under[SOLUBLE[j]] = y[SOL0 + (N_LAYERS - 1) * N_SOL + j]
-    rates = np.empty(N)
-    mass_in = np.empty(N)
+    rates = work[18:31]
+    mass_in = work[31:44]
     flow = q_pe + q_extra + qintr + qr
     carbon_conc = p[_P_CARBON]
     for k in range(N_TANKS):
@@ -234,7 +283,7 @@ def rhs(y, u, p, nu, kin, kla_factor, o2_sat, dy):
         carbon = u[53 + k]
         mass_in[S_S] += carbon * carbon_conc
         flow += carbon
-        _conversion(y[base : base + N], kin, nu, rates)
+        conversion(y[base : base + N], kin, nu, rates)
         vol = p[_P_VOL + k]
         for i in range(N):
             dy[base + i] = (mass_in[i] - flow * y[base + i]) / vol + rates[i]
@@ -247,14 +296,16 @@ def rhs(y, u, p, nu, kin, kla_factor, o2_sat, dy):
     h = height / N_LAYERS
     v_up = (feed_flow - underflow) / area
     v_dn = underflow / area
-    flux_in_layer = np.empty(N_LAYERS)
+    flux_in_layer = work[44:54]
     for j in range(N_LAYERS):
         x = y[TSS0 + j]
         excess = x - f_ns * feed_tss
         vs = v0 * (np.exp(-r_h * excess) - np.exp(-r_p * excess))
         vs = min(max(vs, 0.0), v0_max)
         flux_in_layer[j] = vs * x
-    flux = np.zeros(N_LAYERS + 1)
+    flux = work[54:65]
+    flux[0] = 0.0
+    flux[N_LAYERS] = 0.0
     for j in range(N_LAYERS - 1):
         if j < f and y[TSS0 + j + 1] <= x_t:
             flux[j + 1] = flux_in_layer[j]
@@ -312,6 +363,7 @@ def advance(y, u, noise_values, dt_d, p, nu, rtol, atol, h0, max_steps):
     k = np.empty((7, n))
     y_new = np.empty(n)
     tmp = np.empty(n)
+    work = np.empty(N_WORK)
     h = h0
     calls = 0
     steps = 0
@@ -320,7 +372,7 @@ def advance(y, u, noise_values, dt_d, p, nu, rtol, atol, h0, max_steps):
         u[59] = noise_values[sub]
         t = dt_d * sub / m
         t_end = dt_d * (sub + 1) / m
-        rhs(y, u, p, nu, kin, kla_factor, o2_sat, k[0])
+        rhs(y, u, p, nu, kin, kla_factor, o2_sat, k[0], work)
         calls += 1
         rejected = False
         while t < t_end:
@@ -335,13 +387,13 @@ def advance(y, u, noise_values, dt_d, p, nu, rtol, atol, h0, max_steps):
                     for q in range(s):
                         acc += _A[s, q] * k[q, j]
                     tmp[j] = y[j] + step * acc
-                rhs(tmp, u, p, nu, kin, kla_factor, o2_sat, k[s])
+                rhs(tmp, u, p, nu, kin, kla_factor, o2_sat, k[s], work)
             for j in range(n):
                 acc = 0.0
                 for q in range(6):
                     acc += _B[q] * k[q, j]
                 y_new[j] = y[j] + step * acc
-            rhs(y_new, u, p, nu, kin, kla_factor, o2_sat, k[6])
+            rhs(y_new, u, p, nu, kin, kla_factor, o2_sat, k[6], work)
             calls += 6
             steps += 1
             if steps > max_steps:

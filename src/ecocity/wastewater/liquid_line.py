@@ -303,7 +303,8 @@ def derivatives(state: np.ndarray, influent15: np.ndarray, returns: np.ndarray |
     k.corrected_kinetics(layout.p, temperature, kin)
     dy = np.zeros(k.N_STATES)
     k.rhs(np.asarray(state, dtype=np.float64), u, layout.p, layout.nu, kin,
-          layout.p[k.P["kla_theta"]] ** (temperature - 15.0), k.oxygen_saturation(temperature, layout.p[k.P["oxygen_saturation_scale"]]), dy)  # fmt: skip
+          layout.p[k.P["kla_theta"]] ** (temperature - 15.0), k.oxygen_saturation(temperature, layout.p[k.P["oxygen_saturation_scale"]]), dy,
+          np.empty(k.N_WORK))  # fmt: skip
     return dy
 
 
