@@ -263,7 +263,7 @@ def test_interval_noise_picks_the_minutes_of_the_interval(layout):
 def test_full_protocol_closed_loop_with_noise_tracks_do_setpoint(layout):
     """609 d of the BSM2 dynamic influent, default closed loop with the BSM2 sensor noise, from the
     closed-loop steady state under the constant influent (no reject water: the liquid line alone).
-    Measured run time ~50 s wall on 2 shared cores (docs/methods/bsm2-liquid-line.md)."""
+    Measured run time ~31 s wall on 2 shared cores (docs/methods/bsm2-liquid-line.md)."""
     from ecocity.wastewater.influent import read_bsm2_influent
 
     frame = read_bsm2_influent("bsm2-dynamic")
