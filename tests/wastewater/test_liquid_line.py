@@ -219,6 +219,13 @@ def test_seasonal_wastage_alternates_low_and_high(layout):
     assert qw.tolist() == [300.0, 300.0, 450.0, 300.0, 450.0, 450.0]
 
 
+def test_seasonal_wastage_mean_over_the_evaluation_window_matches_the_official_run(layout):
+    """Mean Qw over days 245–609 of the official bsm2_cl run: 375.002 m³/d (Danielmarinn/bsm2-marl
+    results/bsm2_manual_baseline_summary.csv, 15-min samples)."""
+    t = 245.0 + ll.INTERVAL_D * np.arange(364 * 96)
+    assert ll.wastage_schedule_m3_per_d(t, layout).mean() == pytest.approx(375.002, rel=1e-4)
+
+
 def test_sensor_noise_is_the_bsm2_minute_sequence_at_2_5_percent_of_range(layout):
     """BSM sensor noise: std 2.5 % of the maximum measurement value (BSM1 description, section 7;
     sensorinit_bsm2.m std_SO4 = 0.025, max_SO4 = 10 g/m³ → 0.25 g/m³)."""
