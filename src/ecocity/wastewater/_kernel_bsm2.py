@@ -2,11 +2,13 @@
 temperature, 10-layer Takács settler and the BSM2 default DO controller, with an explicit
 Dormand–Prince 5(4) integrator that stops at the end of each held-input interval.
 
-Private: :mod:`ecocity.wastewater.liquid_line` packs a :class:`LiquidLineLayout` into the parameter
-vector these functions take (:func:`ecocity.wastewater.liquid_line.pack`) and documents the model.
-The ASM1 conversion rates (:func:`conversion`) equal :func:`ecocity.wastewater._kernel._conversion`
-(the BSM1 kernel's; tested) with the temperature-corrected kinetic vector; the Dormand–Prince tableau and step control
-are the BSM1 kernel's too (:mod:`ecocity.wastewater._kernel`).
+Private: :func:`ecocity.wastewater.liquid_line.load_liquid_line` packs the layout into the parameter
+vector ``p`` (order :data:`PARAMETERS`) and the stoichiometric matrix ``nu`` these functions take;
+that module documents the model. A compiled plant-wide loop calls :func:`mix_inputs`,
+:func:`advance` and :func:`outputs` per interval. The ASM1 conversion rates (:func:`conversion`)
+equal :func:`ecocity.wastewater._kernel._conversion` (the BSM1 kernel's; tested) at the
+temperature-corrected kinetic vector; the Dormand–Prince tableau and step control are the BSM1
+kernel's too (:mod:`ecocity.wastewater._kernel`).
 
 State vector ``y`` (:data:`N_STATES` = 164 entries):
 
