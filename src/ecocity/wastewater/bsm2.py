@@ -29,7 +29,11 @@ exploratory case studies. Water Sci. Technol. 56(8), 67–78. doi:10.2166/wst.20
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+import warnings
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +44,7 @@ from ecocity.errors import InputError, ModelError
 from ecocity.wastewater import _kernel_adm1 as kad
 from ecocity.wastewater import _kernel_bsm2 as kll
 from ecocity.wastewater import adm1, interfaces, liquid_line, sludge_units
+from ecocity.wastewater._files import read_preset_or_file
 from ecocity.wastewater.evaluation_bsm2 import Bsm2Evaluation, Bsm2Record, evaluate_bsm2
 from ecocity.wastewater.influent import read_bsm2_influent
 
@@ -47,6 +52,8 @@ INTERVAL_D = liquid_line.INTERVAL_D
 #: days of constant influent before the dynamic influent (BSM2 protocol)
 STABILISATION_D = 200.0
 CONTROLS = ("open", "default")
+#: digester pH below which a run warns (acidification risk; methanogens' lower pH limit in ADM1 BSM2)
+DIGESTER_PH_WARNING = 6.8
 #: columns of the per-interval sludge-line record (:func:`_run`)
 G_Q_GAS, G_P_H2, G_P_CH4, G_P_CO2, G_P_TOTAL, G_PH, G_X_CH = range(7)
 N_GAS = 7
@@ -69,22 +76,39 @@ def _mix(a, b, out):
 @njit(cache=True)
 def _run(y_ll, y_ad, work_ad, storage, returns, ph, influents, qw, carbon, noise, per_interval, active,
          kla, qintr, qr, setpoint, returns_to_as, dt, p_ll, nu, p_if, p_su, p_ad,
-         out_ll, thick_under, feed, sludge, reject, gas, storage_record):  # fmt: skip
+         out_ll, thick_under, feed, sludge, reject, gas, storage_record,
+         abac, abac_state, codigestion, do_record):  # fmt: skip
     """Advance the whole plant through ``influents.shape[0]`` intervals of ``dt`` days.
 
     States (``y_ll``, ``y_ad``, ``work_ad``, ``storage``, ``returns`` (2 × 15), ``ph`` (1)) are
     updated in place, so a later call continues the run. Row i of the record arrays holds the
     values at the end of interval i. Returns (index of the failing interval or -1, status, where:
     0 liquid line, 1 ASM→ADM, 2 digester, 3 ADM→ASM).
+
+    Options (:class:`Bsm2Options`): ``abac`` = (on, S_NH set-point [g N/m³], gain, integral time
+    [d], DO min, DO max [g/m³]) with its integral in ``abac_state`` (1, updated in place): a
+    discrete PI on tank-5 S_NH at the start of each interval sets that interval's tank-4 DO
+    set-point around ``setpoint`` (conditional integration against wind-up); ``codigestion`` is an
+    ADM1 stream (28: 26 concentrations, Q, T) mixed into the digester feed when its Q > 0;
+    ``do_record`` receives each interval's DO set-point.
     """
     u = np.empty(kll.N_INPUTS)
     mixed = np.empty(15)
     u28 = np.empty(28)
     pp = np.empty(4)
     h_ll = 1e-4
+    q_co = codigestion[26]
     for i in range(influents.shape[0]):
+        sp = setpoint
+        if abac[0] > 0.5:
+            error = y_ll[kll.TANK0 + 4 * kll.N + 9] - abac[1]
+            raw = setpoint + abac[2] * error + abac_state[0]
+            sp = min(max(raw, abac[4]), abac[5])
+            if raw == sp or (raw > sp and error < 0.0) or (raw < sp and error > 0.0):
+                abac_state[0] += abac[2] * dt / abac[3] * error
+        do_record[i] = sp
         kll.mix_inputs(influents[i], returns, returns_to_as, kla, qintr, qr, qw[i], carbon[i], active, 0.0,
-                       setpoint, p_ll, u)  # fmt: skip
+                       sp, p_ll, u)  # fmt: skip
         h_ll, _, status = kll.advance(y_ll, u, noise[i * per_interval : (i + 1) * per_interval], dt, p_ll, nu,
                                       LL_RTOL, LL_ATOL, h_ll, MAX_STEPS)  # fmt: skip
         if status != 0:
@@ -101,6 +125,11 @@ def _run(y_ll, y_ad, work_ad, storage, returns, ph, influents, qw, carbon, noise
             return i, 1, status
         for j in range(28):
             u28[j] = adm_in[j]
+        if q_co > 0.0:
+            q_sl = adm_in[26]
+            for j in range(26):
+                u28[j] = (adm_in[j] * q_sl + codigestion[j] * q_co) / (q_sl + q_co)
+            u28[26] = q_sl + q_co
         _, status = kad.advance(y_ad, u28, dt, p_ad, work_ad, AD_RTOL, AD_ATOL, MAX_STEPS)
         if status != 0:
             return i, 2, status
@@ -128,6 +157,116 @@ def _run(y_ll, y_ad, work_ad, storage, returns, ph, influents, qw, carbon, noise
     return -1, 0, 0
 
 
+_OPTIONS_FILE = "bsm2_options.toml"
+#: (lower, upper) bounds of the numeric options; values outside are refused as absurd
+_OPTION_BOUNDS = {
+    "do_setpoint_g_per_m3": (0.1, 8.0),
+    "wastage_m3_per_d": (10.0, 5000.0),
+    "ammonia_setpoint_g_per_m3": (0.05, 20.0),
+    "codigestion_kg_cod_per_d": (0.0, 100_000.0),
+}
+
+
+@cache
+def option_defaults() -> dict[str, float]:
+    """The cited defaults of the options (``data/bsm2_options.toml``), as ``section.key`` → value."""
+    text = (resources.files("ecocity.wastewater") / "data" / _OPTIONS_FILE).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return {f"{section}.{key}": float(entry["value"]) for section, entries in data.items()
+            if isinstance(entries, dict) for key, entry in entries.items()}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Bsm2Options:
+    """Planner options on the BSM2 plant (none set: the benchmark as published).
+
+    Parameters
+    ----------
+    do_setpoint_g_per_m3
+        Tank-4 DO set-point of the default loop (BSM2: 2.0). [g O2/m³]
+    wastage_m3_per_d
+        A fixed wastage flow Qw instead of the BSM2 seasonal schedule (sets the sludge age). [m³/d]
+    ammonia_control
+        Ammonia-based aeration control (ABAC): a PI on tank-5 S_NH sets the DO set-point (cascade).
+    ammonia_setpoint_g_per_m3
+        Tank-5 S_NH target of the ABAC (default: ``bsm2_options.toml``). [g N/m³]
+    codigestion_kg_cod_per_d
+        Food waste fed to the digester (composition from ``bsm2_options.toml``). [kg COD/d]
+    thermal_hydrolysis
+        Thermal hydrolysis of the digester feed, as a higher digestibility of the sludge.
+
+    Raises
+    ------
+    InputError
+        A value out of its range (naming the field), or an ABAC set-point without ABAC.
+    """
+
+    do_setpoint_g_per_m3: float | None = None
+    wastage_m3_per_d: float | None = None
+    ammonia_control: bool = False
+    ammonia_setpoint_g_per_m3: float | None = None
+    codigestion_kg_cod_per_d: float = 0.0
+    thermal_hydrolysis: bool = False
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in _OPTION_BOUNDS.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+                raise InputError(f"{name} must be a number, got {value!r}", field=name)
+            if not low <= value <= high:
+                raise InputError(f"{name} = {value:g} is outside the accepted range [{low:g}, {high:g}]", field=name)
+        for name in ("ammonia_control", "thermal_hydrolysis"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError(f"{name} must be true or false", field=name)
+        if self.ammonia_setpoint_g_per_m3 is not None and not self.ammonia_control:
+            raise InputError("an ammonia set-point needs ammonia_control = true", field="ammonia_setpoint_g_per_m3")
+
+    def label(self) -> str:
+        """A short human label, e.g. ``"DO 1.5 g/m³, ABAC"`` (``"BSM2 default"`` when none is set)."""
+        parts = []
+        if self.do_setpoint_g_per_m3 is not None:
+            parts.append(f"DO {self.do_setpoint_g_per_m3:g} g/m³")
+        if self.ammonia_control:
+            sp = self.ammonia_setpoint_g_per_m3
+            parts.append("ABAC" if sp is None else f"ABAC NH4 {sp:g} g/m³")
+        if self.wastage_m3_per_d is not None:
+            parts.append(f"Qw {self.wastage_m3_per_d:g} m³/d")
+        if self.codigestion_kg_cod_per_d > 0.0:
+            parts.append(f"food waste {self.codigestion_kg_cod_per_d:g} kg COD/d")
+        if self.thermal_hydrolysis:
+            parts.append("THP")
+        return ", ".join(parts) if parts else "BSM2 default"
+
+
+def food_waste_stream(load_kg_cod_per_d: float) -> np.ndarray:
+    """The co-digested food waste as an ADM1 stream (26 concentrations, Q [m³/d], T [°C]).
+
+    COD split into X_ch, X_pr, X_li and X_I at ``food_waste.cod_kg_per_m3`` (its flow is the load
+    over that concentration); no inorganic carbon, nitrogen or ions (``bsm2_options.toml``).
+    """
+    d = option_defaults()
+    out = np.zeros(28)
+    cod = d["food_waste.cod_kg_per_m3"]
+    fractions = [d[f"food_waste.{k}_fraction"] for k in ("carbohydrate", "protein", "lipid", "inert")]
+    for index, fraction in zip((13, 14, 15, 23), fractions, strict=True):
+        out[index] = fraction * cod
+    out[26] = load_kg_cod_per_d / cod
+    out[27] = d["food_waste.temperature_c"]
+    return out
+
+
+def with_thermal_hydrolysis(parts: Bsm2Parts) -> Bsm2Parts:
+    """A copy of ``parts`` with the THP simplification: part of the ASM1 inerts mapped to ADM1
+    composites (the interface's ``fdegrade_adm``) and a faster disintegration (``k_dis`` × factor)."""
+    d = option_defaults()
+    interface = parts.interface.model_copy(update={"fdegrade_adm": d["thermal_hydrolysis.degradable_inert_fraction"]})
+    digester = replace(parts.digester, k_dis=parts.digester.k_dis * d["thermal_hydrolysis.disintegration_factor"])
+    return replace(parts, interface=interface, digester=digester, p_if=interfaces.pack(interface),
+                   p_ad=adm1.pack(digester))  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Bsm2Parts:
     """The packed data of every unit (built once by :func:`load_bsm2`)."""
@@ -139,24 +278,109 @@ class Bsm2Parts:
     p_if: np.ndarray
     p_su: np.ndarray
     p_ad: np.ndarray
+    name: str = "bsm2"
 
 
-def load_bsm2(name: str = "bsm2") -> Bsm2Parts:
-    """The BSM2 preset's parameters (each unit's cited TOML file)."""
-    if name != "bsm2":
-        raise InputError(f"unknown plant-wide preset {name!r}; known: 'bsm2'", field="plant")
-    interface = interfaces.load_parameters("bsm2")
-    units = sludge_units.load_parameters("bsm2")
-    digester = adm1.load_adm1_parameters("bsm2")
-    return Bsm2Parts(
-        liquid=liquid_line.load_liquid_line("bsm2"),
-        interface=interface,
-        units=units,
-        digester=digester,
-        p_if=interfaces.pack(interface),
-        p_su=sludge_units.pack(units),
-        p_ad=adm1.pack(digester),
-    )
+#: the subset of a user plant file (``preset = "bsm2"``) that may override the preset: section →
+#: key → where it goes
+PLANT_FILE_KEYS = {
+    "liquid_line": ("reactor_volumes_m3", "primary_clarifier_volume_m3", "internal_recycle_m3_per_d",
+                    "return_sludge_m3_per_d", "wastage_m3_per_d", "do_setpoint_g_per_m3"),
+    "digester": ("liquid_volume_m3", "gas_volume_m3"),
+}  # fmt: skip
+
+
+def load_bsm2(name: str | Path = "bsm2") -> Bsm2Parts:
+    """The BSM2 preset's parameters (each unit's cited TOML file), or a user plant file.
+
+    Parameters
+    ----------
+    name
+        ``"bsm2"`` or the path of a TOML plant file naming ``preset = "bsm2"`` and overriding
+        any of :data:`PLANT_FILE_KEYS`: ``[liquid_line]`` ``reactor_volumes_m3`` (5 values),
+        ``primary_clarifier_volume_m3``, ``internal_recycle_m3_per_d``, ``return_sludge_m3_per_d``,
+        ``wastage_m3_per_d`` (the open-loop Qw and, fixed, the closed loop's), ``do_setpoint_g_per_m3``;
+        ``[digester]`` ``liquid_volume_m3``, ``gas_volume_m3``. An optional top-level ``name``.
+
+    Raises
+    ------
+    InputError
+        Unknown preset, unreadable file, unknown key or a non-positive value (naming the file
+        and the field).
+    """
+    if isinstance(name, str) and name == "bsm2":
+        interface = interfaces.load_parameters("bsm2")
+        units = sludge_units.load_parameters("bsm2")
+        digester = adm1.load_adm1_parameters("bsm2")
+        return Bsm2Parts(
+            liquid=liquid_line.load_liquid_line("bsm2"),
+            interface=interface,
+            units=units,
+            digester=digester,
+            p_if=interfaces.pack(interface),
+            p_su=sludge_units.pack(units),
+            p_ad=adm1.pack(digester),
+        )
+    path = Path(name)
+    if path.suffix.lower() != ".toml":
+        raise InputError(f"unknown plant-wide preset {str(name)!r}; known: 'bsm2', or a .toml plant file",
+                         field="plant")  # fmt: skip
+    _, data = read_preset_or_file(path, (), "{name}", "BSM2 plant")
+    return _plant_from_file(path, data)
+
+
+def _plant_from_file(path: Path, data: dict) -> Bsm2Parts:
+    preset = data.get("preset")
+    if preset != "bsm2":
+        raise InputError(f"the plant file must name preset = \"bsm2\" (got {preset!r})", file=path, field="preset")
+    unknown = sorted(set(data) - {"preset", "name", *PLANT_FILE_KEYS})
+    if unknown:
+        raise InputError(f"unknown entry {unknown[0]!r}; expected preset, name, {', '.join(PLANT_FILE_KEYS)}",
+                         file=path, field=unknown[0])  # fmt: skip
+    values: dict[str, float | list[float]] = {}
+    for section, keys in PLANT_FILE_KEYS.items():
+        entries = data.get(section, {})
+        if not isinstance(entries, dict):
+            raise InputError(f"[{section}] must be a table", file=path, field=section)
+        for key, value in entries.items():
+            where = f"{section}.{key}"
+            if key not in keys:
+                raise InputError(f"unknown entry {where!r}; known: {', '.join(keys)}", file=path, field=where)
+            items = value if key == "reactor_volumes_m3" else [value]
+            if key == "reactor_volumes_m3" and (not isinstance(value, list) or len(value) != kll.N_TANKS):
+                raise InputError(f"{where} needs {kll.N_TANKS} values", file=path, field=where)
+            for item in items:
+                if isinstance(item, bool) or not isinstance(item, (int, float)) or not np.isfinite(item) or item <= 0:
+                    raise InputError(f"{where} must be a positive number, got {item!r}", file=path, field=where)
+            values[where] = [float(v) for v in value] if isinstance(value, list) else float(value)
+    base = load_bsm2("bsm2")
+    ll = base.liquid
+    lv = dict(ll.values)
+    p = ll.p.copy()
+    if "liquid_line.reactor_volumes_m3" in values:
+        volumes = values["liquid_line.reactor_volumes_m3"]
+        lv["tanks"] = [{**tank, "volume_m3": v} for tank, v in zip(ll.values["tanks"], volumes, strict=True)]
+        for i, v in enumerate(volumes):
+            p[kll.P["volume1"] + i] = v
+    if "liquid_line.primary_clarifier_volume_m3" in values:
+        lv["primary_clarifier.volume_m3"] = values["liquid_line.primary_clarifier_volume_m3"]
+        p[kll.P["pc_volume"]] = values["liquid_line.primary_clarifier_volume_m3"]
+    for key, target in (("internal_recycle_m3_per_d", "flows.internal_recycle_m3_per_d"),
+                        ("return_sludge_m3_per_d", "flows.return_sludge_m3_per_d"),
+                        ("do_setpoint_g_per_m3", "control.setpoint_g_per_m3")):  # fmt: skip
+        if f"liquid_line.{key}" in values:
+            lv[target] = values[f"liquid_line.{key}"]
+    if "liquid_line.wastage_m3_per_d" in values:
+        qw = values["liquid_line.wastage_m3_per_d"]
+        lv["flows.wastage_m3_per_d"] = lv["control.wastage_low_m3_per_d"] = lv["control.wastage_high_m3_per_d"] = qw
+    digester = base.digester
+    if "digester.liquid_volume_m3" in values:
+        digester = replace(digester, V_liq=values["digester.liquid_volume_m3"])
+    if "digester.gas_volume_m3" in values:
+        digester = replace(digester, V_gas=values["digester.gas_volume_m3"])
+    label = str(data.get("name", path.stem))
+    liquid = replace(ll, name=label, values=lv, p=p)
+    return replace(base, liquid=liquid, digester=digester, p_ad=adm1.pack(digester), name=label)
 
 
 @dataclass
@@ -171,10 +395,13 @@ class Bsm2State:
     ph: np.ndarray
     control: str
     time_d: float = 0.0
+    #: the ammonia controller's integral term [g O2/m³] (:class:`Bsm2Options`)
+    abac_integral: np.ndarray = field(default_factory=lambda: np.zeros(1))
 
     def copy(self) -> Bsm2State:
         return Bsm2State(self.liquid.copy(), self.digester.copy(), self.digester_work.copy(), self.storage.copy(),
-                         self.returns.copy(), self.ph.copy(), self.control, self.time_d)  # fmt: skip
+                         self.returns.copy(), self.ph.copy(), self.control, self.time_d,
+                         self.abac_integral.copy())  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -192,6 +419,8 @@ class Bsm2Trace:
     storage: np.ndarray  # 13 concentrations, volume, T
     qw_m3_per_d: np.ndarray
     carbon_m3_per_d: np.ndarray
+    do_setpoint_g_per_m3: np.ndarray | None = None  # tank-4 DO set-point per interval
+    codigestion_m3_per_d: np.ndarray | None = None  # co-digested food waste to the digester
 
 
 def _check_control(control: str) -> None:
@@ -200,7 +429,7 @@ def _check_control(control: str) -> None:
 
 
 def advance_plant(parts: Bsm2Parts, state: Bsm2State, influent: pd.DataFrame, *, noise: bool = True,
-                  qw_m3_per_d: np.ndarray | None = None) -> Bsm2Trace:  # fmt: skip
+                  qw_m3_per_d: np.ndarray | None = None, options: Bsm2Options | None = None) -> Bsm2Trace:  # fmt: skip
     """Advance ``state`` (in place) through the rows of a 15-min ``influent`` frame, each held.
 
     Parameters
@@ -216,7 +445,11 @@ def advance_plant(parts: Bsm2Parts, state: Bsm2State, influent: pd.DataFrame, *,
         Apply the BSM2 DO-sensor noise in the closed loop (the official sequence, from the
         state's ``time_d``).
     qw_m3_per_d
-        Wastage flow per interval (default: the BSM2 schedule in the closed loop, 300 m³/d open).
+        Wastage flow per interval (default: ``options.wastage_m3_per_d`` if set, else the BSM2
+        schedule in the closed loop, 300 m³/d open).
+    options
+        DO set-point, ammonia control and co-digestion (:class:`Bsm2Options`; thermal hydrolysis
+        is in ``parts``, :func:`with_thermal_hydrolysis`). Ammonia control needs the default loop.
 
     Raises
     ------
@@ -235,6 +468,11 @@ def advance_plant(parts: Bsm2Parts, state: Bsm2State, influent: pd.DataFrame, *,
     start = state.time_d
     mid = start + INTERVAL_D * np.arange(n)
     active = 1.0 if state.control == "default" else 0.0
+    options = options or Bsm2Options()
+    if options.ammonia_control and state.control != "default":
+        raise InputError("ammonia control acts on the DO loop: it needs control='default'", field="ammonia_control")
+    if qw_m3_per_d is None and options.wastage_m3_per_d is not None:
+        qw_m3_per_d = np.asarray(options.wastage_m3_per_d)
     if qw_m3_per_d is None:
         if state.control == "default":
             qw = liquid_line.wastage_schedule_m3_per_d(mid, ll).astype(np.float64)
@@ -261,21 +499,36 @@ def advance_plant(parts: Bsm2Parts, state: Bsm2State, influent: pd.DataFrame, *,
     reject = np.empty((n, 15))
     gas = np.empty((n, N_GAS))
     storage = np.empty((n, 15))
+    defaults = option_defaults()
+    setpoint = options.do_setpoint_g_per_m3
+    if setpoint is None:
+        setpoint = float(ll.value("control.setpoint_g_per_m3"))
+    nh_setpoint = options.ammonia_setpoint_g_per_m3
+    if nh_setpoint is None:
+        nh_setpoint = defaults["ammonia_control.setpoint_g_per_m3"]
+    abac = np.array([1.0 if options.ammonia_control else 0.0, nh_setpoint, defaults["ammonia_control.gain"],
+                     defaults["ammonia_control.integral_time_d"], defaults["ammonia_control.do_min_g_per_m3"],
+                     defaults["ammonia_control.do_max_g_per_m3"]])  # fmt: skip
+    codigestion = food_waste_stream(options.codigestion_kg_cod_per_d)
+    do_record = np.empty(n)
     failed, unit, status = _run(
         state.liquid, state.digester, state.digester_work, state.storage, state.returns, state.ph, rows[:n], qw,
         carbon, values, per, active, ll.kla_per_d.astype(np.float64), float(ll.value("flows.internal_recycle_m3_per_d")),
-        float(ll.value("flows.return_sludge_m3_per_d")), float(ll.value("control.setpoint_g_per_m3")),
+        float(ll.value("flows.return_sludge_m3_per_d")), float(setpoint),
         ll.returns_to_as.astype(np.float64), INTERVAL_D, ll.p, ll.nu, parts.p_if, parts.p_su, parts.p_ad,
-        out_ll, thick, feed, sludge, reject, gas, storage,
+        out_ll, thick, feed, sludge, reject, gas, storage, abac, state.abac_integral, codigestion, do_record,
     )  # fmt: skip
     if failed >= 0:
         what = ("liquid-line integration", "ASM1→ADM1 interface", "digester integration", "ADM1→ASM1 interface")[unit]
-        raise ModelError(f"BSM2 run failed in the {what} (status {status}) at day {start + failed * INTERVAL_D:.3f}")
+        load = (f" with {options.codigestion_kg_cod_per_d:g} kg COD/d of food waste"
+                if options.codigestion_kg_cod_per_d > 0 else "")  # fmt: skip
+        raise ModelError(f"BSM2 run failed in the {what} (status {status}) at day "
+                         f"{start + failed * INTERVAL_D:.3f}{load}")  # fmt: skip
     state.time_d = start + n * INTERVAL_D
     return Bsm2Trace(
         time_d=start + INTERVAL_D * np.arange(1, n + 1), influent=rows[1:], liquid=out_ll, thickener_underflow=thick,
         digester_feed=feed, sludge=sludge, reject=reject, gas=gas, storage=storage, qw_m3_per_d=qw,
-        carbon_m3_per_d=carbon,
+        carbon_m3_per_d=carbon, do_setpoint_g_per_m3=do_record, codigestion_m3_per_d=np.full(n, codigestion[26]),
     )  # fmt: skip
 
 
@@ -321,6 +574,13 @@ def record(parts: Bsm2Parts, trace: Bsm2Trace) -> Bsm2Record:
     # the official script's digester term: ADM1 output column 14 (X_ch) × V_liq (see evaluation doc)
     digester_term = trace.gas[:, G_X_CH] * _digester_volume(parts) / 1000.0
     bypass = out[:, kll.OUT_BYPASS : kll.OUT_BYPASS + 15]
+    # the digester is fed the sludge and any co-digested food waste (heated like the sludge)
+    q_sludge, t_sludge = trace.digester_feed[:, 13], trace.digester_feed[:, 14]
+    q_food = trace.codigestion_m3_per_d if trace.codigestion_m3_per_d is not None else np.zeros(n)
+    q_feed = q_sludge + q_food
+    t_food = option_defaults()["food_waste.temperature_c"]
+    mixed_t = (q_sludge * t_sludge + q_food * t_food) / np.where(q_feed > 0.0, q_feed, 1.0)
+    t_feed = np.where(q_feed > 0.0, mixed_t, t_sludge)
     return Bsm2Record(
         time_d=trace.time_d,
         influent=trace.influent,
@@ -338,8 +598,8 @@ def record(parts: Bsm2Parts, trace: Bsm2Trace) -> Bsm2Record:
         gas_flow_m3_per_d=trace.gas[:, G_Q_GAS],
         gas_partial_pressures_bar=trace.gas[:, [G_P_H2, G_P_CH4, G_P_CO2]],
         gas_pressure_bar=trace.gas[:, G_P_TOTAL],
-        digester_inflow_m3_per_d=trace.digester_feed[:, 13],
-        digester_inflow_temperature_c=trace.digester_feed[:, 14],
+        digester_inflow_m3_per_d=q_feed,
+        digester_inflow_temperature_c=t_feed,
         sludge=trace.sludge,
         solids_inventory_kg=inventory_g / 1000.0 + digester_term,
         bypass=bypass if np.any(bypass[:, 13] > 0.0) else None,
@@ -348,6 +608,52 @@ def record(parts: Bsm2Parts, trace: Bsm2Trace) -> Bsm2Record:
 
 def _digester_volume(parts: Bsm2Parts) -> float:
     return float(parts.p_ad[kad.V_LIQ])
+
+
+def _window(trace: Bsm2Trace, start_d: float | None, stop_d: float | None) -> np.ndarray:
+    t = trace.time_d
+    keep = np.ones(t.size, dtype=bool)
+    if start_d is not None:
+        keep &= t > start_d - 1e-9
+    if stop_d is not None:
+        keep &= t <= stop_d + 1e-9
+    if not keep.any():
+        raise InputError("the window holds no interval of the trace", field="start_d")
+    return keep
+
+
+def sludge_age_d(parts: Bsm2Parts, trace: Bsm2Trace, start_d: float | None = None,
+                 stop_d: float | None = None) -> float:  # fmt: skip
+    """Sludge age (SRT) of the activated-sludge system over a window of the trace. [d]
+
+    ``SRT = Σ M_TSS / Σ (Q_w·TSS_w + Q_e·TSS_e)``: the TSS held in the five reactors and the
+    settler over the TSS leaving with the waste sludge and the effluent (0.75 g TSS/g particulate
+    COD, the BSM2 conversion), both summed over the window's intervals.
+    """
+    keep = _window(trace, start_d, stop_d)
+    out = trace.liquid[keep]
+    tss_per_cod = float(parts.liquid.p[kll.P["tss_per_cod"]])
+    held = (out[:, kll.OUT_INVENTORY + 1] + out[:, kll.OUT_INVENTORY + 2]).sum()
+    solids = [2, 3, 4, 5, 6]
+
+    def leaving(offset: int) -> np.ndarray:
+        return tss_per_cod * out[:, [offset + i for i in solids]].sum(axis=1) * out[:, offset + 13]
+
+    return float(held / (leaving(kll.OUT_WASTAGE) + leaving(kll.OUT_EFFLUENT)).sum())
+
+
+def thermal_hydrolysis_heat_kwh_per_d(trace: Bsm2Trace, start_d: float | None = None,
+                                      stop_d: float | None = None) -> float:  # fmt: skip
+    """Steam heat of a thermal hydrolysis of the digester's sludge feed over a window. [kWh/d]
+
+    The feed's dry solids (0.75 g TSS/g particulate COD × Q, time average) × the specific steam
+    heat ``thermal_hydrolysis.steam_heat_kwh_per_t_ds`` of ``bsm2_options.toml`` (an engineering
+    default). Not credited: the heat the hot hydrolysed sludge brings to the digester.
+    """
+    keep = _window(trace, start_d, stop_d)
+    feed = trace.digester_feed[keep]
+    ds_t_per_d = 0.75 * feed[:, [2, 3, 4, 5, 6]].sum(axis=1) * feed[:, 13] / 1e6
+    return float(ds_t_per_d.mean() * option_defaults()["thermal_hydrolysis.steam_heat_kwh_per_t_ds"])
 
 
 @dataclass(frozen=True)
@@ -361,11 +667,18 @@ class Bsm2Run:
     evaluation: Bsm2Evaluation | None
     stabilisation: Bsm2Trace | None
     final_state: Bsm2State
+    options: Bsm2Options = field(default_factory=Bsm2Options)
+    #: sludge age of the AS system over the evaluation window (:func:`sludge_age_d`) [d]
+    sludge_age_d: float | None = None
+    #: THP steam heat over the evaluation window, not in ``evaluation`` (0 without THP) [kWh/d]
+    thermal_hydrolysis_heat_kwh_per_d: float = 0.0
+    #: lowest digester pH over the main run [-]
+    min_digester_ph: float | None = None
 
 
 def run_bsm2(influent: str | Path = "dynamic", *, control: str = "default", days: float | None = None,
              noise: bool = True, stabilisation_d: float = STABILISATION_D, parts: Bsm2Parts | None = None,
-             evaluate: bool = True) -> Bsm2Run:  # fmt: skip
+             evaluate: bool = True, options: Bsm2Options | None = None) -> Bsm2Run:  # fmt: skip
     """Run the BSM2 protocol: ``stabilisation_d`` days of constant influent, then ``influent``.
 
     Parameters
@@ -382,9 +695,32 @@ def run_bsm2(influent: str | Path = "dynamic", *, control: str = "default", days
     evaluate
         Evaluate on the BSM2 window (days 245–609 when the run reaches it, else the last
         quarter of the run — which a short run reports, not the benchmark's criteria).
+    options
+        Planner options (:class:`Bsm2Options`), applied from the start of the stabilisation.
+        Thermal hydrolysis modifies a copy of ``parts`` (:func:`with_thermal_hydrolysis`) and
+        its steam heat is reported apart (``thermal_hydrolysis_heat_kwh_per_d``).
+
+    Raises
+    ------
+    InputError
+        Unknown control, non-positive days, ammonia control without the default loop.
+    ModelError
+        A unit failed (e.g. a digester overloaded with food waste).
+
+    Warns
+    -----
+    UserWarning
+        The digester pH fell below 6.8 during the main run (acidification risk).
     """
     _check_control(control)
+    options = options or Bsm2Options()
+    if not isinstance(options, Bsm2Options):
+        raise InputError("options must be a Bsm2Options", field="options")
+    if options.ammonia_control and control != "default":
+        raise InputError("ammonia control acts on the DO loop: it needs control='default'", field="ammonia_control")
     parts = parts or load_bsm2()
+    if options.thermal_hydrolysis:
+        parts = with_thermal_hydrolysis(parts)
     constant = read_bsm2_influent("bsm2-constant")
     name = str(influent)
     if name == "constant":
@@ -399,17 +735,25 @@ def run_bsm2(influent: str | Path = "dynamic", *, control: str = "default", days
     state = initial_state(parts, constant.iloc[0][list(constant.columns[:13]) + ["Q", "T"]].to_numpy(float), control)
     stabilisation = None
     if stabilisation_d > 0:
+        fixed = control == "open" or options.wastage_m3_per_d is not None
         stabilisation = advance_plant(parts, state, constant_frame(constant, stabilisation_d), noise=False,
-                                      qw_m3_per_d=None if control == "open" else
-                                      liquid_line.wastage_schedule_m3_per_d(np.zeros(1), parts.liquid)[0])  # fmt: skip
+                                      qw_m3_per_d=None if fixed else
+                                      liquid_line.wastage_schedule_m3_per_d(np.zeros(1), parts.liquid)[0],
+                                      options=options)  # fmt: skip
     state.time_d = float(frame.index[0])
-    trace = advance_plant(parts, state, frame, noise=noise)
+    trace = advance_plant(parts, state, frame, noise=noise, options=options)
+    end = float(trace.time_d[-1])
+    begin = float(frame.index[0])
+    start_d, stop_d = (245.0, 609.0) if end >= 609.0 - 1e-6 else (begin + 0.75 * (end - begin), end)
     evaluation = None
     if evaluate:
-        rec = record(parts, trace)
-        end = float(trace.time_d[-1])
-        begin = float(frame.index[0])
-        start_d, stop_d = (245.0, 609.0) if end >= 609.0 - 1e-6 else (begin + 0.75 * (end - begin), end)
-        evaluation = evaluate_bsm2(rec, start_d=start_d, stop_d=stop_d)
+        evaluation = evaluate_bsm2(record(parts, trace), start_d=start_d, stop_d=stop_d)
+    min_ph = float(trace.gas[:, G_PH].min())
+    if min_ph < DIGESTER_PH_WARNING:
+        warnings.warn(f"the digester pH fell to {min_ph:.2f} (< {DIGESTER_PH_WARNING}) with {options.label()}: "
+                      "acidification risk", stacklevel=2)  # fmt: skip
+    thp_heat = thermal_hydrolysis_heat_kwh_per_d(trace, start_d, stop_d) if options.thermal_hydrolysis else 0.0
     return Bsm2Run(control=control, influent=name, days=float(trace.time_d[-1] - frame.index[0]), trace=trace,
-                   evaluation=evaluation, stabilisation=stabilisation, final_state=state)  # fmt: skip
+                   evaluation=evaluation, stabilisation=stabilisation, final_state=state, options=options,
+                   sludge_age_d=sludge_age_d(parts, trace, start_d, stop_d), thermal_hydrolysis_heat_kwh_per_d=thp_heat,
+                   min_digester_ph=min_ph)  # fmt: skip
