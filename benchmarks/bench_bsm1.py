@@ -44,11 +44,11 @@ PEER_SCRIPT = HERE / "peers" / "exposan_bsm1.py"
 REFERENCE = ROOT / "tests" / "wastewater" / "data" / "bsm1_openloop_matlab_effluent.csv"
 #: published open-loop dry-weather effluent means (BSM1 Appendix 2; see SOURCES.md there)
 PUBLISHED_DRY = ROOT / "tests" / "wastewater" / "data" / "bsm1_dry_weather_evaluation.csv"
-#: bsm2-python's closed loop costs ~40 ms per 1-min step; it is timed over this many days
-BSM2_PYTHON_CLOSED_LOOP_DAYS = float(os.environ.get("BENCH_BSM2PY_CLOSED_DAYS", "1"))
 INITIAL = ROOT / "src" / "ecocity" / "wastewater" / "data" / "bsm1_initial_state.toml"
 STEADY_DAYS = 200.0
 DYNAMIC_DAYS = 14.0
+#: days of bsm2-python's closed loop (its sensors and actuators step through python-control)
+BSM2_PYTHON_CLOSED_LOOP_DAYS = float(os.environ.get("BENCH_BSM2PY_CLOSED_DAYS", str(DYNAMIC_DAYS)))
 #: The peer takes minutes; override with the environment variable BENCH_PEER_TIMEOUT_S.
 PEER_TIMEOUT_S = float(os.environ.get("BENCH_PEER_TIMEOUT_S", "3600"))
 TARGET_RATIO = 10.0
@@ -270,6 +270,7 @@ BSM2_PYTHON_STATES = ("S_I", "S_S", "X_I", "X_S", "X_BH", "X_BA", "X_P", "S_O", 
                       "S_ALK")  # fmt: skip
 CONSTANT_INFLUENT = ROOT / "src" / "ecocity" / "wastewater" / "data" / "bsm1" / "constinfluent.ascii"
 MINUTE_D = 1.0 / 1440.0
+STEADY_STEP_D = 15.0 / 1440.0  # bsm2-python's own steady-state test steps at 15 min
 
 
 def _bsm2_python_main(path: str) -> None:
@@ -277,16 +278,16 @@ def _bsm2_python_main(path: str) -> None:
     JSON line. Its BSM1 is sequential-modular: every unit integrated with ``odeint`` over a fixed
     1-minute step, the influent held (zero-order) at the last sample.
 
-    1. steady state: the plant under the constant influent (``constinfluent.ascii``), reactors
-       and settler started from the benchmark's initial state, ``days`` (200) of 1-minute steps
-       (the package's ``stabilize()`` stops when no stream changes by > 1e-3 within one
-       1-minute step, which here happens after two steps, far from steady state);
+    1. steady state as the package's own test against MATLAB does it (``tests/bsm1_ol_test.py``
+       of ttronas/bsm2-python): the constant influent (``constinfluent.ascii``) for ``days``
+       (200) in 15-minute steps from its default initial state (tanks all ones, the settler at
+       the benchmark's profile). (Its ``stabilize()`` stops when no stream changes by > 1e-3
+       within one step, here after two steps, far from steady state.);
     2. 14 days dry weather open loop (the package's ``data/dryinfluent.csv``, the benchmark's
        file) from that state, stepping ``step(i)`` at 1 minute (no plotting, no evaluation export);
-    3. the default closed loop (``BSM1CL``, ``use_noise=0``) over ``closed_loop_days`` (1 by
-       default: its sensors and actuators go through python-control's ``forced_response`` at
-       every step, ≈ 30× the open loop's cost per step, so 14 days would take a quarter of an
-       hour; the time is reported per simulated day).
+    3. the default closed loop (``BSM1CL``, ``use_noise=0``; its sensors and actuators step
+       through python-control's ``forced_response``) over ``closed_loop_days`` (14 by default),
+       reported per simulated day as well.
     """
     import logging
 
@@ -309,38 +310,39 @@ def _bsm2_python_main(path: str) -> None:
         zeros = np.zeros((rows.shape[0], 5))
         return np.column_stack((rows[:, :14], tss, rows[:, 14], np.full(rows.shape[0], 15.0), zeros))
 
-    constant = columns22(np.array([[0.0, *raw[0, 1:]], [1.0, *raw[0, 1:]]]))
+    constant = columns22(np.array([[0.0, *raw[0, 1:]], [data["days"] + 0.1, *raw[0, 1:]]]))
     reactors = ("reactor1", "reactor2", "reactor3", "reactor4", "reactor5")
     streams = ("y_out1", "y_out2", "y_out3", "y_out4", "y_out5", "y_out5_r", "ys_in", "ys_out", "ys_eff")
 
     start, start_cpu = time.perf_counter(), time.process_time()
-    steady = BSM1OL(data_in=constant, timestep=MINUTE_D)
-    for name, tank in zip(reactors, data["tanks"], strict=True):
-        tank = np.asarray(tank, float)
-        state = np.concatenate((tank, [0.75 * tank[2:7].sum(), 1.0, 15.0], np.zeros(5)))
-        getattr(steady, name).y0 = state
-    for _ in range(round(data["days"] / MINUTE_D)):  # step(0) repeated: constant influent, autonomous
-        steady.step(0)
+    steady = BSM1OL(data_in=constant, timestep=STEADY_STEP_D, endtime=data["days"])
+    for i in range(len(steady.simtime) - 1):
+        steady.step(i)
     steady_s, steady_cpu_s = time.perf_counter() - start, time.process_time() - start_cpu
 
+    dry = np.loadtxt(package / "data" / "dryinfluent.csv", delimiter=",")
+    dry = np.vstack((dry, [data["dynamic_days"] + MINUTE_D, *dry[-1, 1:]]))  # the last sample held to the end
+
     def dynamic(plant_class, days: float, **kwargs) -> tuple[float, float, dict]:
-        plant = plant_class(data_in=str(package / "data" / "dryinfluent.csv"), timestep=MINUTE_D, endtime=days,
-                            **kwargs)  # fmt: skip
+        plant = plant_class(data_in=dry, timestep=MINUTE_D, endtime=days, **kwargs)
         for name in reactors:
             getattr(plant, name).y0 = getattr(steady, name).y0.copy()
         plant.settler.ys0 = steady.settler.ys0.copy()
         for name in streams:
             setattr(plant, name, getattr(steady, name).copy())
         begin, begin_cpu = time.perf_counter(), time.process_time()
-        for i in range(len(plant.simtime)):
+        steps = round(days / MINUTE_D)  # [0, days) in 1-minute steps
+        for i in range(steps):
             plant.step(i)
         seconds, cpu_s = time.perf_counter() - begin, time.process_time() - begin_cpu
-        t = plant.simtime
+        t = plant.simtime[:steps]
         window = (t >= 7.0 - 1e-9) & (t < days - 1e-9)
-        effluent = plant.ys_eff_all[window]
+        effluent = plant.ys_eff_all[:steps][window]
+        if not window.any():
+            return seconds, cpu_s, None
         weights = effluent[:, 14]
         means = {k: float((effluent[:, j] * weights).sum() / weights.sum()) for j, k in enumerate(BSM2_PYTHON_STATES)}
-        return seconds, cpu_s, means if window.any() else None
+        return seconds, cpu_s, means
 
     open_s, open_cpu_s, open_means = dynamic(BSM1OL, data["dynamic_days"])
     closed_days = data.get("closed_loop_days", 0.0)
