@@ -16,7 +16,7 @@ from ecocity.errors import InputError
 
 app = typer.Typer(no_args_is_help=True)
 
-PLANT_ARG = typer.Argument(help="Plant: a preset (bsm1) or a plant TOML file")
+PLANT_ARG = typer.Argument(help="Plant: a preset (bsm1, or bsm2 for the plant-wide model) or a plant TOML file")
 INFLUENT_OPT = typer.Option("--influent", help="constant (steady state), dry, rain, storm, or an influent file")
 CONTROL_OPT = typer.Option("--control", help="open (the layout's aeration) or default (BSM1's PI loops)")
 DAYS_OPT = typer.Option("--days", help="End of a dynamic run [d] (default: the influent file's end)")
@@ -28,17 +28,52 @@ SHOWN = ("S_S", "S_NH", "S_NO", "S_O", "TSS", "COD", "BOD5", "TKN", "TN", "Q")
 @app.command()
 def simulate(
     plant: Annotated[str, PLANT_ARG],
-    influent: Annotated[str, INFLUENT_OPT] = "constant",
-    control: Annotated[str, CONTROL_OPT] = "open",
+    influent: Annotated[str | None, typer.Option("--influent", help="BSM1: constant (steady state, default), dry, rain, storm, or an influent file; bsm2: constant, dynamic (default) or a BSM2-format file")] = None,
+    control: Annotated[str | None, typer.Option("--control", help="open or default (the benchmark's loops); default: open for BSM1, default for bsm2")] = None,
     sensors: Annotated[str, typer.Option("--sensors", help="Closed loop: ideal, or the benchmark's sensor and actuator models")] = "ideal",
-    noise: Annotated[str, typer.Option("--noise", help="Benchmark sensors' measurement noise: off, seeded, or a CSV file (time [d], noise)")] = "off",
+    noise: Annotated[str | None, typer.Option("--noise", help="BSM1 benchmark sensors' measurement noise: off (default), seeded, or a CSV file (time [d], noise); bsm2: on (default) or off")] = None,
     days: Annotated[float | None, DAYS_OPT] = None,
     standard: Annotated[list[str] | None, STANDARD_OPT] = None,
+    grid: Annotated[str, typer.Option("--grid", help="bsm2: grid electricity factor, a name (beijing-2022, china-2023, china-2022, denmark-2023) or kg CO2e/kWh")] = "beijing-2022",
+    do_setpoint: Annotated[float | None, typer.Option("--do-setpoint", help="bsm2: tank-4 DO set-point of the default loop [g/m³]")] = None,
+    wastage: Annotated[float | None, typer.Option("--wastage", help="bsm2: fixed wastage flow instead of the seasonal schedule [m³/d]")] = None,
+    ammonia_control: Annotated[bool, typer.Option("--ammonia-control", help="bsm2: ammonia-based aeration control (cascade on tank-5 S_NH)")] = False,
+    ammonia_setpoint: Annotated[float | None, typer.Option("--ammonia-setpoint", help="bsm2: S_NH target of --ammonia-control [g N/m³]")] = None,
+    codigestion: Annotated[float | None, typer.Option("--codigestion", help="bsm2: food waste fed to the digester [kg COD/d]")] = None,
+    thp: Annotated[bool, typer.Option("--thp", help="bsm2: thermal hydrolysis of the digester feed")] = False,
+    stabilisation_days: Annotated[float | None, typer.Option("--stabilisation-days", hidden=True, help="bsm2, testing: days of constant influent before the run (benchmark 200)")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder of the store (ecocity.db, series)")] = Path("ecocity-out"),
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Simulate even an unchanged run")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON")] = False,
 ) -> None:
-    """Simulate a plant: steady state (constant influent) or a dynamic run, BSM1 criteria, compliance."""
+    """Simulate a plant: BSM1 (steady state or a dynamic run, BSM1 criteria, compliance) or the
+    plant-wide bsm2 (BSM2 criteria, digester, energy, greenhouse gases, compliance)."""
+    if plant == "bsm2":
+        from ecocity.commands import wastewater_bsm2 as plantwide_cli
+
+        options = plantwide_cli.bsm2_options(do_setpoint=do_setpoint, wastage=wastage, ammonia_control=ammonia_control,
+                                             ammonia_setpoint=ammonia_setpoint, codigestion=codigestion, thp=thp)  # fmt: skip
+        if sensors != "ideal":
+            raise InputError("--sensors applies to BSM1; the bsm2 closed loop has the benchmark's DO sensor", field="--sensors")
+        plantwide_cli.simulate_bsm2(
+            influent=influent or "dynamic", control=control or "default", days=days, standards=tuple(standard or ()),
+            grid=grid, options=options, noise=plantwide_cli.noise_flag(noise), out=out, use_cache=not no_cache,
+            as_json=as_json, stabilisation_d=stabilisation_days,
+        )  # fmt: skip
+        return
+    bsm2_only = {"--do-setpoint": do_setpoint is not None, "--wastage": wastage is not None,
+                 "--ammonia-control": ammonia_control, "--ammonia-setpoint": ammonia_setpoint is not None,
+                 "--codigestion": codigestion is not None, "--thp": thp,
+                 "--stabilisation-days": stabilisation_days is not None}  # fmt: skip
+    for flag, given in bsm2_only.items():
+        if given:
+            raise InputError(f"{flag} applies to the plant-wide bsm2 run", field=flag)
+    _simulate_bsm1(plant, influent or "constant", control or "open", sensors, noise or "off", days, standard, out,
+                   no_cache, as_json)  # fmt: skip
+
+
+def _simulate_bsm1(plant: str, influent: str, control: str, sensors: str, noise: str, days: float | None,
+                   standard: list[str] | None, out: Path, no_cache: bool, as_json: bool) -> None:  # fmt: skip
     import inspect
 
     from ecocity.assess import assess_plant
@@ -120,13 +155,18 @@ def compare(
     workers: Annotated[int | None, WORKERS_OPT] = None,
     dask: Annotated[str | None, DASK_OPT] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the variants as JSON")] = False,
+    grid: Annotated[str, typer.Option("--grid", help="bsm2: grid electricity factor (name or kg CO2e/kWh)")] = "beijing-2022",
 ) -> None:
     """Run operating variants in parallel and tabulate EQI against OCI.
 
     Open loop: each --do-setpoint holds the last tank's DO at that value (ideal control), each
     --kla5 sets its KLa. Closed loop (--control default): --do-setpoint sets the DO controller's
-    set-point.
+    set-point. bsm2: each --do-setpoint sets the tank-4 DO set-point of the default loop (the
+    dynamic influent by default; a full 609-day run per variant).
     """
+    if plant == "bsm2":
+        _compare_bsm2(do_setpoint, kla5, influent, control, days, standard, out, workers, dask, as_json, grid)
+        return
     from ecocity.compute import Task, run_tasks
     from ecocity.wastewater import run as plant_run
     from ecocity.wastewater.layout import load_plant
@@ -205,3 +245,39 @@ def _write_plot(rows: list[dict[str, Any]], plant: str, out: Path) -> Path:
     path = out / "compare.html"
     figure.write_html(path, include_plotlyjs=True, full_html=True)
     return path
+
+
+def _compare_bsm2(do_setpoint: list[float] | None, kla5: list[float] | None, influent: str, control: str,
+                  days: float | None, standard: list[str] | None, out: Path | None, workers: int | None,
+                  dask: str | None, as_json: bool, grid: str) -> None:  # fmt: skip
+    from ecocity.commands import wastewater_bsm2 as plantwide_cli
+
+    if kla5:
+        raise InputError("--kla5 varies BSM1's open loop; for bsm2 give --do-setpoint", field="--kla5")
+    if not do_setpoint:
+        raise InputError("give at least one --do-setpoint", field="--do-setpoint")
+    source = "dynamic" if influent == "constant" else influent  # the BSM1 default means nothing here
+    control = "default" if control == "open" else control
+    with task_progress("simulating variants", enabled=not as_json) as progress:
+        rows = plantwide_cli.compare_bsm2(do_setpoints=list(do_setpoint), influent=source, control=control, days=days,
+                                          standards=tuple(standard or ()), grid=grid, workers=workers, dask=dask,
+                                          progress=progress)  # fmt: skip
+    html = _write_plot(rows, "bsm2", out) if out is not None else None
+    payload = {"plant": "bsm2", "influent": source, "control": control, "variants": rows,
+               "html": None if html is None else str(html)}  # fmt: skip
+    if as_json:
+        print_json(payload)
+        return
+    table = Table(title=f"bsm2: {source} influent, {control} loop — EQI vs OCI")
+    for column in ("variant", "EQI kg PU/d", "OCI", "AE kWh/d", "MP kg/d", "kWh/m³", "el. self-suff.", "GHG t/yr",
+                   "S_NH g/m³", "TN g/m³", "compliance"):  # fmt: skip
+        table.add_column(column, justify="left" if column == "variant" else "right")
+    for row in rows:
+        sufficiency = row["electricity_self_sufficiency"]
+        table.add_row(row["label"], f"{row['EQI']:,.0f}", f"{row['OCI']:,.0f}", f"{row['AE']:,.0f}", f"{row['MP']:,.0f}",
+                      f"{row['energy_kwh_per_m3']:.3f}", "—" if sufficiency is None else f"{sufficiency:.0%}",
+                      f"{row['ghg_net_t_co2e_per_yr']:,.0f}", f"{row['effluent']['S_NH']:.2f}",
+                      f"{row['effluent']['TN']:.2f}", row["compliance"])  # fmt: skip
+    table_console.print(table)
+    if html is not None:
+        console.print(f"plot: {html}")
