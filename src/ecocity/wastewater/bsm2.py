@@ -20,6 +20,13 @@ inside its integrator and carry no lag.
 The protocol (Gernaey et al. 2014; Jeppsson et al. 2007): 200 days with the constant influent,
 then the 609-day dynamic influent, evaluated on days 245–609 (:mod:`ecocity.wastewater.evaluation_bsm2`).
 
+Planner options (:class:`Bsm2Options`, defaults in ``data/bsm2_options.toml``, method in
+``docs/methods/bsm2-options.md``): the DO set-point, a fixed wastage flow (sludge age,
+:func:`sludge_age_d`), ammonia-based aeration control (a PI on tank-5 S_NH inside the compiled
+loop), food-waste co-digestion (an extra ADM1 stream into the digester) and thermal hydrolysis
+(higher digestibility of the sludge, :func:`with_thermal_hydrolysis`). :func:`load_bsm2` also reads
+a user plant file (``preset = "bsm2"`` plus overrides, :data:`PLANT_FILE_KEYS`).
+
 References
 ----------
 Jeppsson, U., Pons, M.-N., Nopens, I., Alex, J., Copp, J. B., Gernaey, K. V., Rosen, C., Steyer,
