@@ -137,13 +137,20 @@ class PlantAssessment:
 
 
 def plant_input_hash(layout: Any, influent: str | Path, control: str, days: float | None, standards: tuple[str, ...],
-                     do_setpoint_g_per_m3: float | None = None, sensors: str = "ideal") -> str:
+                     do_setpoint_g_per_m3: float | None = None, sensors: str = "ideal",
+                     noise: str | Path = "off") -> str:  # fmt: skip
     """Hash of everything a plant run depends on: the layout's contents (not its path), the
-    influent (by name, or a file by its contents), control, sensors, days, standards, code versions."""
+    influent (by name, or a file by its contents), control, sensors, sensor noise (a file by its
+    contents), days, standards, code versions. Without noise the hash is that of a run before
+    noise existed."""
     files = [] if isinstance(influent, str) else [influent]
+    extra: list[Any] = []
+    if str(noise) != "off":
+        extra = ["noise", noise if isinstance(noise, str) else "file"]
+        files += [] if isinstance(noise, str) else [noise]
     return hash_inputs(
         layout, influent if isinstance(influent, str) else "file", control, days, list(standards),
-        do_setpoint_g_per_m3, sensors, versions(), files=files,
+        do_setpoint_g_per_m3, sensors, versions(), *extra, files=files,
     )  # fmt: skip
 
 
@@ -159,18 +166,33 @@ def assess_plant(
     district: str = "",
     use_cache: bool = True,
     progress: Progress | None = None,
+    noise: str | Path = "off",
 ) -> PlantAssessment:
     """Run a plant (:func:`ecocity.wastewater.run.run_plant`) through the store in ``store_dir``:
     an unchanged run is read back, a new one saved with its series. ``standards`` default to
-    GB 18918-2002 class 1A."""
+    GB 18918-2002 class 1A; ``noise`` is the benchmark sensors' measurement noise (``off``,
+    ``seeded`` or a file, :func:`ecocity.wastewater.run.check_sensor_noise`).
+
+    The plant-wide BSM2 preset (``plant="bsm2"``) goes through
+    :func:`ecocity.wastewater.plantwide.plantwide_assessment` instead (its own influents,
+    ``constant`` or ``dynamic`` or a BSM2-format file; its own store key)."""
+    if isinstance(plant, str) and plant == "bsm2":
+        from ecocity.wastewater import plantwide
+
+        result, run_id, cached = plantwide.plantwide_assessment(
+            influent, control, days, store=store_dir, use_cache=use_cache, district=district,
+            standards=standards or (plantwide.DEFAULT_STANDARD,),
+        )  # fmt: skip
+        return PlantAssessment(result, str(run_id), cached)
     from ecocity.wastewater import run as plant_run
     from ecocity.wastewater.layout import PlantLayout, load_plant
 
     layout = plant if isinstance(plant, PlantLayout) else load_plant(plant)
     plant_run.controllers_for(control, sensors=sensors)
+    noise = plant_run.check_sensor_noise(noise, sensors)
     chosen = plant_run.check_standards(standards)
     source = plant_run.resolve_influent(influent)
-    key = plant_input_hash(layout, source, control, days, chosen, sensors=sensors)
+    key = plant_input_hash(layout, source, control, days, chosen, sensors=sensors, noise=noise)
     out = Path(store_dir)
     out.mkdir(parents=True, exist_ok=True)
     with Store.open(out / STORE_FILE) as store:
@@ -179,7 +201,7 @@ def assess_plant(
             return PlantAssessment(store.load(record.id), record.id, True)
         start = time.perf_counter()
         result = plant_run.run_plant(layout, influent=source, control=control, days=days, standards=chosen,
-                                     sensors=sensors, progress=progress)  # fmt: skip
+                                     sensors=sensors, noise=noise, progress=progress)  # fmt: skip
         run_id = store.save(result, district=district or layout.name, input_hash=key, versions=versions(),
                             wall_time_s=time.perf_counter() - start)  # fmt: skip
     return PlantAssessment(result, run_id, False)
@@ -266,6 +288,7 @@ def assess_district(
             standards=link.standards, district=district.name, use_cache=use_cache,
         )  # fmt: skip
         document["wastewater"] = wastewater_section(plant.result, plant.run_id, cached=plant.cached)
+        document["sources"] += document["wastewater"].get("sources", [])
     results_path = out / RESULTS_FILE
     results_path.write_text(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
     report_path = None

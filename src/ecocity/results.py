@@ -248,8 +248,11 @@ def results_document(
 
 
 def wastewater_section(result: AreaResult, run_id: str, *, cached: bool) -> dict[str, Any]:
-    """The plant section of the results document: the run's JSON summary (effluent, BSM1
-    criteria, compliance per standard, energy per m³) with its run id and indicators."""
+    """The plant section of the results document: the run's JSON summary with its run id and
+    indicators. BSM1 (``plant`` a layout's name): effluent, BSM1 criteria, compliance per
+    standard, energy per m³. Plant-wide BSM2 (``plant == "bsm2"``): effluent, BSM2 criteria,
+    compliance, ``digester``, ``energy`` (the biogas balance with self-sufficiency), ``ghg``,
+    ``notes`` and the cited ``sources`` (:mod:`ecocity.wastewater.plantwide`)."""
     return {
         **result.figures["plant"],
         "run_id": run_id,

@@ -7,6 +7,7 @@ the jinja2 template (autoescaped) with plotly.js inlined, so the file opens offl
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,7 +52,21 @@ def _figures(results: dict, labels: Labels) -> dict:
         "hydrographs": [figures.hydrograph_figure(results, p, labels) for p in periods],
         "costs": figures.cost_figure(results, labels)
         if any(s.get("cost") for s in results["scenarios"]) else None,
+        **_plant_figures(results.get("wastewater"), labels),
     }
+
+
+def _plant_figures(plant: dict | None, labels: Labels) -> dict:
+    """The plant-wide section's Sankey of the energy flows and GHG bars (a BSM2 plant only)."""
+    if not plant or not plant.get("energy") or not plant.get("ghg") or "gas_energy_kwh_per_d" not in plant["energy"]:
+        return {"plant_energy": None, "plant_ghg": None}
+    from ecocity.report.plant_energy import energy_sankey, ghg_bars
+
+    def plain(figure) -> dict:
+        return json.loads(figure.to_json())
+
+    return {"plant_energy": plain(energy_sankey(plant["energy"], labels.language)),
+            "plant_ghg": plain(ghg_bars(plant["ghg"], labels.language))}  # fmt: skip
 
 
 def report_html(results: dict, *, language: str = "en") -> str:
