@@ -173,15 +173,15 @@ def assess_plant(
     GB 18918-2002 class 1A; ``noise`` is the benchmark sensors' measurement noise (``off``,
     ``seeded`` or a file, :func:`ecocity.wastewater.run.check_sensor_noise`).
 
-    The plant-wide BSM2 preset (``plant="bsm2"``) goes through
+    The plant-wide BSM2 (``plant="bsm2"`` or a plant file naming ``preset = "bsm2"``) goes through
     :func:`ecocity.wastewater.plantwide.plantwide_assessment` instead (its own influents,
     ``constant`` or ``dynamic`` or a BSM2-format file; its own store key)."""
-    if isinstance(plant, str) and plant == "bsm2":
+    if _plantwide(plant):
         from ecocity.wastewater import plantwide
 
         result, run_id, cached = plantwide.plantwide_assessment(
             influent, control, days, store=store_dir, use_cache=use_cache, district=district,
-            standards=standards or (plantwide.DEFAULT_STANDARD,),
+            standards=standards or (plantwide.DEFAULT_STANDARD,), plant=plant,
         )  # fmt: skip
         return PlantAssessment(result, str(run_id), cached)
     from ecocity.wastewater import run as plant_run
@@ -205,6 +205,16 @@ def assess_plant(
         run_id = store.save(result, district=district or layout.name, input_hash=key, versions=versions(),
                             wall_time_s=time.perf_counter() - start)  # fmt: skip
     return PlantAssessment(result, run_id, False)
+
+
+def _plantwide(plant: Any) -> bool:
+    if isinstance(plant, str) and plant == "bsm2":
+        return True
+    if not isinstance(plant, str | Path) or not str(plant).lower().endswith(".toml"):
+        return False
+    from ecocity.wastewater.plantwide import is_plantwide
+
+    return is_plantwide(plant)
 
 
 def assess_district(

@@ -115,6 +115,25 @@ def test_a_missing_bsm2_influent_file_is_exit_2_naming_it(tmp_path):
     assert "my-influent.csv" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_plant_file_naming_bsm2_runs_plant_wide(cli, tmp_path):
+    plant = tmp_path / "my-plant.toml"
+    plant.write_text('preset = "bsm2"\nname = "my plant"\n[liquid_line]\ndo_setpoint_g_per_m3 = 1.5\n')
+    code, out, err, calls = cli("wastewater", "simulate", str(plant), *SHORT, "--out", str(tmp_path), "--json")
+    assert code == 0, err
+    assert calls[0]["plant"] == str(plant)
+
+
+def test_compare_bsm2_do_setpoints(cli, tmp_path):
+    code, out, err, calls = cli("wastewater", "compare", "bsm2", "--do-setpoint", "1.5", "--days", "1",
+                                "--workers", "1", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["plant"] == "bsm2" and payload["influent"] == "dynamic" and payload["control"] == "default"
+    assert [row["do_setpoint_g_per_m3"] for row in payload["variants"]] == [1.5]
+    assert {"EQI", "OCI", "MP", "electricity_self_sufficiency", "ghg_net_t_co2e_per_yr"} <= set(payload["variants"][0])
+    assert calls[0]["args"][3].do_setpoint_g_per_m3 == 1.5
+
+
 def test_flags_of_the_other_plant_are_refused(cli, tmp_path):
     code, _, err, _ = cli("wastewater", "simulate", "bsm1", "--thp", "--out", str(tmp_path))
     assert code == 2 and "--thp applies to the plant-wide bsm2 run" in err

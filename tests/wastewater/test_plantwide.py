@@ -147,6 +147,39 @@ def test_a_grid_factor_by_number_and_another_energy_system(short_run):
     assert out["ghg"]["grid_kg_co2e_per_kwh"] == 0.5
 
 
+def test_thermal_hydrolysis_steam_is_part_of_the_heat_demand(short_run):
+    import dataclasses
+
+    run, parts = short_run
+    plain = plantwide.summarise(run, parts, source="dynamic").figures["plant"]
+    with_thp = dataclasses.replace(run, thermal_hydrolysis_heat_kwh_per_d=1000.0)
+    out = plantwide.summarise(with_thp, parts, source="dynamic").figures["plant"]
+    assert out["energy"]["heat_demand_kwh_per_d"] == pytest.approx(plain["energy"]["heat_demand_kwh_per_d"] + 1000.0)
+    assert out["digester"]["thermal_hydrolysis_heat_kwh_per_d"] == 1000.0
+    assert out["evaluation"] == plain["evaluation"]  # the BSM2 criteria stay the benchmark's
+
+
+def test_the_run_options_are_in_the_summary(result):
+    summary = result.figures["plant"]
+    assert summary["options"]["label"] == "BSM2 default" and summary["sludge_age_d"] > 0.0
+    assert summary["plant_file"] is None and summary["plant"] == "bsm2"
+
+
+def test_a_user_plant_file_is_the_plant_wide_model(tmp_path):
+    plant = tmp_path / "big-digester.toml"
+    plant.write_text('preset = "bsm2"\nname = "big digester"\n[digester]\nliquid_volume_m3 = 4000.0\n')
+    other = tmp_path / "bsm1-like.toml"
+    other.write_text('preset = "bsm1"\n')
+    assert plantwide.is_plantwide("bsm2") and plantwide.is_plantwide(plant)
+    assert not plantwide.is_plantwide("bsm1") and not plantwide.is_plantwide(other)
+    out = plantwide.simulate_plantwide("dynamic", days=1.0, stabilisation_d=0.0, plant=plant)
+    summary = out.figures["plant"]
+    assert summary["plant"] == "big digester" and summary["plant_file"] == str(plant)
+    # the digester mixing energy of BSM2 is 24 h × 0.005 kW/m³ × V_AD (perf_plant_bsm2.m): 4000 m³ → 480 kWh/d
+    reactors = summary["evaluation"]["mixing_energy_kwh_per_d"] - 24 * 0.005 * 4000.0
+    assert reactors == pytest.approx(24 * 0.005 * (2 * 1500.0), rel=1e-6)  # the two unaerated 1500 m³ tanks
+
+
 def test_a_missing_influent_file_is_named(tmp_path):
     missing = tmp_path / "no-such-influent.csv"
     with pytest.raises(InputError, match="no-such-influent.csv"):

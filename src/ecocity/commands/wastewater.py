@@ -48,7 +48,7 @@ def simulate(
 ) -> None:
     """Simulate a plant: BSM1 (steady state or a dynamic run, BSM1 criteria, compliance) or the
     plant-wide bsm2 (BSM2 criteria, digester, energy, greenhouse gases, compliance)."""
-    if plant == "bsm2":
+    if _plantwide(plant):
         from ecocity.commands import wastewater_bsm2 as plantwide_cli
 
         options = plantwide_cli.bsm2_options(do_setpoint=do_setpoint, wastage=wastage, ammonia_control=ammonia_control,
@@ -58,7 +58,7 @@ def simulate(
         plantwide_cli.simulate_bsm2(
             influent=influent or "dynamic", control=control or "default", days=days, standards=tuple(standard or ()),
             grid=grid, options=options, noise=plantwide_cli.noise_flag(noise), out=out, use_cache=not no_cache,
-            as_json=as_json, stabilisation_d=stabilisation_days,
+            as_json=as_json, stabilisation_d=stabilisation_days, plant=plant,
         )  # fmt: skip
         return
     bsm2_only = {"--do-setpoint": do_setpoint is not None, "--wastage": wastage is not None,
@@ -70,6 +70,17 @@ def simulate(
             raise InputError(f"{flag} applies to the plant-wide bsm2 run", field=flag)
     _simulate_bsm1(plant, influent or "constant", control or "open", sensors, noise or "off", days, standard, out,
                    no_cache, as_json)  # fmt: skip
+
+
+def _plantwide(plant: str) -> bool:
+    """``bsm2``, or a TOML plant file naming ``preset = "bsm2"``."""
+    if plant == "bsm2":
+        return True
+    if not plant.lower().endswith(".toml"):
+        return False
+    from ecocity.wastewater.plantwide import is_plantwide
+
+    return is_plantwide(plant)
 
 
 def _simulate_bsm1(plant: str, influent: str, control: str, sensors: str, noise: str, days: float | None,
@@ -161,11 +172,11 @@ def compare(
 
     Open loop: each --do-setpoint holds the last tank's DO at that value (ideal control), each
     --kla5 sets its KLa. Closed loop (--control default): --do-setpoint sets the DO controller's
-    set-point. bsm2: each --do-setpoint sets the tank-4 DO set-point of the default loop (the
+    set-point. bsm2 (or a plant file with preset = "bsm2"): each --do-setpoint sets the tank-4 DO set-point of the default loop (the
     dynamic influent by default; a full 609-day run per variant).
     """
-    if plant == "bsm2":
-        _compare_bsm2(do_setpoint, kla5, influent, control, days, standard, out, workers, dask, as_json, grid)
+    if _plantwide(plant):
+        _compare_bsm2(plant, do_setpoint, kla5, influent, control, days, standard, out, workers, dask, as_json, grid)
         return
     from ecocity.compute import Task, run_tasks
     from ecocity.wastewater import run as plant_run
@@ -247,7 +258,7 @@ def _write_plot(rows: list[dict[str, Any]], plant: str, out: Path) -> Path:
     return path
 
 
-def _compare_bsm2(do_setpoint: list[float] | None, kla5: list[float] | None, influent: str, control: str,
+def _compare_bsm2(plant: str, do_setpoint: list[float] | None, kla5: list[float] | None, influent: str, control: str,
                   days: float | None, standard: list[str] | None, out: Path | None, workers: int | None,
                   dask: str | None, as_json: bool, grid: str) -> None:  # fmt: skip
     from ecocity.commands import wastewater_bsm2 as plantwide_cli
@@ -259,16 +270,16 @@ def _compare_bsm2(do_setpoint: list[float] | None, kla5: list[float] | None, inf
     source = "dynamic" if influent == "constant" else influent  # the BSM1 default means nothing here
     control = "default" if control == "open" else control
     with task_progress("simulating variants", enabled=not as_json) as progress:
-        rows = plantwide_cli.compare_bsm2(do_setpoints=list(do_setpoint), influent=source, control=control, days=days,
+        rows = plantwide_cli.compare_bsm2(plant=plant, do_setpoints=list(do_setpoint), influent=source, control=control, days=days,
                                           standards=tuple(standard or ()), grid=grid, workers=workers, dask=dask,
                                           progress=progress)  # fmt: skip
-    html = _write_plot(rows, "bsm2", out) if out is not None else None
-    payload = {"plant": "bsm2", "influent": source, "control": control, "variants": rows,
+    html = _write_plot(rows, Path(plant).stem, out) if out is not None else None
+    payload = {"plant": plant, "influent": source, "control": control, "variants": rows,
                "html": None if html is None else str(html)}  # fmt: skip
     if as_json:
         print_json(payload)
         return
-    table = Table(title=f"bsm2: {source} influent, {control} loop — EQI vs OCI")
+    table = Table(title=f"{Path(plant).stem}: {source} influent, {control} loop — EQI vs OCI")
     for column in ("variant", "EQI kg PU/d", "OCI", "AE kWh/d", "MP kg/d", "kWh/m³", "el. self-suff.", "GHG t/yr",
                    "S_NH g/m³", "TN g/m³", "compliance"):  # fmt: skip
         table.add_column(column, justify="left" if column == "variant" else "right")

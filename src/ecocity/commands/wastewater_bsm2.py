@@ -81,6 +81,7 @@ def grid_value(grid: str) -> str | float:
 def simulate_bsm2(
     *, influent: str, control: str, days: float | None, standards: tuple[str, ...], grid: str, options: Any,
     noise: bool, out: Path, use_cache: bool, as_json: bool, stabilisation_d: float | None = None,
+    plant: str = "bsm2",
 ) -> None:  # fmt: skip
     """Run the BSM2 plant through the store in ``out`` and print the summary (JSON or tables)."""
     from ecocity.wastewater import bsm2, plantwide
@@ -89,11 +90,11 @@ def simulate_bsm2(
     stabilisation = bsm2.STABILISATION_D if stabilisation_d is None else float(stabilisation_d)
     if not as_json:
         length = f"{days:g} d" if days is not None else ("609 d" if source == "dynamic" else "the whole influent")
-        err_console.print(f"simulating BSM2: {stabilisation:g} d of constant influent, then {length} of {source} "
+        err_console.print(f"simulating BSM2 ({plant}): {stabilisation:g} d of constant influent, then {length} of {source} "
                           "(the full protocol takes about a minute)…")  # fmt: skip
     summary = plantwide.run_plantwide(
         source, control, days, options, grid=grid_value(grid), standards=standards, noise=noise,
-        stabilisation_d=stabilisation, store=out, use_cache=use_cache,
+        stabilisation_d=stabilisation, store=out, use_cache=use_cache, plant=plant,
     )  # fmt: skip
     summary["store"] = str(out)
     if as_json:
@@ -107,7 +108,10 @@ def print_bsm2_summary(summary: dict[str, Any]) -> None:
     start, stop = summary["window_d"]
     for note in summary["notes"]:
         console.print(f"[bold yellow]NOTE[/] {note}")
-    table = Table(title=f"BSM2: {summary['influent']} influent, {summary['control']} loop — effluent "
+    options = summary.get("options") or {}
+    if options.get("label") and options["label"] != "BSM2 default":
+        console.print(f"options: {options['label']}")
+    table = Table(title=f"{summary['plant']}: {summary['influent']} influent, {summary['control']} loop — effluent "
                         f"(days {start:g}–{stop:g}, flow-weighted)")  # fmt: skip
     table.add_column("variable")
     table.add_column("value", justify="right")
@@ -157,7 +161,7 @@ def _kwh_per_m3(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f} kWh/m³ used"
 
 
-def compare_bsm2(*, do_setpoints: list[float], influent: str, control: str, days: float | None,
+def compare_bsm2(*, plant: str = "bsm2", do_setpoints: list[float], influent: str, control: str, days: float | None,
                  standards: tuple[str, ...], grid: str, workers: int | None, dask: str | None,
                  progress: Any = None) -> list[dict[str, Any]]:  # fmt: skip
     """One plant-wide run per DO set-point (``Bsm2Options``), in parallel; one row per variant."""
@@ -172,7 +176,8 @@ def compare_bsm2(*, do_setpoints: list[float], influent: str, control: str, days
                          field="--control")  # fmt: skip
     source = plantwide.resolve_influent(influent)
     tasks = [Task(args=(source, control, days, bsm2.Bsm2Options(do_setpoint_g_per_m3=value)),
-                  kwargs={"standards": standards, "grid": grid_value(grid), "scenario": f"DO {value:g} g/m³"},
+                  kwargs={"standards": standards, "grid": grid_value(grid), "scenario": f"DO {value:g} g/m³",
+                          "plant": plant},
                   label=f"DO {value:g} g/m³") for value in do_setpoints]  # fmt: skip
     results = run_tasks(plantwide.simulate_plantwide, tasks, workers=workers,
                         dask_address=dask or os.environ.get("ECOCITY_DASK"), progress=progress)  # fmt: skip

@@ -21,8 +21,10 @@ quarter (:func:`~ecocity.wastewater.bsm2.run_bsm2`) and says so in ``notes``.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import time
+import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,20 @@ def resolve_influent(influent: str | Path) -> str | Path:
     return path
 
 
+def is_plantwide(plant: str | Path) -> bool:
+    """Whether ``plant`` is the plant-wide model: ``"bsm2"`` or a TOML plant file naming
+    ``preset = "bsm2"`` (:func:`~ecocity.wastewater.bsm2.load_bsm2`)."""
+    if isinstance(plant, str) and plant == PLANT:
+        return True
+    path = Path(plant)
+    if path.suffix.lower() != ".toml" or not path.is_file():
+        return False
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")).get("preset") == PLANT
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the BSM1 reader names the problem
+
+
 def options_supported() -> bool:
     """Whether :func:`~ecocity.wastewater.bsm2.run_bsm2` takes operating ``options`` (``Bsm2Options``)."""
     return "options" in inspect.signature(bsm2.run_bsm2).parameters and hasattr(bsm2, "Bsm2Options")
@@ -83,6 +99,7 @@ def simulate_plantwide(
     noise: bool = True,
     stabilisation_d: float = bsm2.STABILISATION_D,
     scenario: str | None = None,
+    plant: str | Path = PLANT,
 ) -> AreaResult:
     """Run the BSM2 plant and summarise it: criteria, digester, energy, GHG and compliance.
 
@@ -109,7 +126,10 @@ def simulate_plantwide(
     stabilisation_d
         Days of constant influent before the run (the protocol's 200). [d]
     scenario
-        Name of the run in the result (default ``"bsm2"``).
+        Name of the run in the result (default the plant's name).
+    plant
+        ``"bsm2"`` or a user plant file (``preset = "bsm2"`` plus overrides,
+        :func:`~ecocity.wastewater.bsm2.load_bsm2`).
 
     Returns
     -------
@@ -132,13 +152,14 @@ def simulate_plantwide(
             raise InputError("operating options need ecocity.wastewater.bsm2.Bsm2Options (not available yet)",
                              field="options")  # fmt: skip
         kwargs["options"] = options
-    parts = bsm2.load_bsm2()
+    parts = bsm2.load_bsm2(plant)
     start = time.perf_counter()
     run = bsm2.run_bsm2(source, control=control, days=days, noise=noise, stabilisation_d=stabilisation_d, parts=parts,
                         **kwargs)  # fmt: skip
     wall_s = time.perf_counter() - start
     return summarise(run, parts, source=source, standards=chosen, grid=grid, system=system,
-                     ghg_options=ghg_options, scenario=scenario, wall_time_s=wall_s)  # fmt: skip
+                     ghg_options=ghg_options, scenario=scenario, wall_time_s=wall_s,
+                     plant_file=None if isinstance(plant, str) and plant == PLANT else Path(plant))  # fmt: skip
 
 
 def summarise(
@@ -152,8 +173,13 @@ def summarise(
     ghg_options: Mapping[str, Any] | None = None,
     scenario: str | None = None,
     wall_time_s: float | None = None,
+    plant_file: Path | None = None,
 ) -> AreaResult:
-    """The :class:`AreaResult` of an evaluated BSM2 run (see :func:`simulate_plantwide`)."""
+    """The :class:`AreaResult` of an evaluated BSM2 run (see :func:`simulate_plantwide`).
+
+    The heat demand of the energy balance is the digester's (HE) plus, with thermal hydrolysis,
+    its steam heat (``run.thermal_hydrolysis_heat_kwh_per_d``).
+    """
     if run.evaluation is None:
         raise ValueError("the run was not evaluated; run_bsm2(..., evaluate=True)")
     criteria = run.evaluation
@@ -169,6 +195,8 @@ def summarise(
     window = effluent.loc[weights.index]
     checks = [check_compliance(window, name, temperature_c=window["T"]) for name in standards]
     daily = daily_energy_inputs(rec, start_d, stop_d)
+    thp_heat = float(getattr(run, "thermal_hydrolysis_heat_kwh_per_d", 0.0) or 0.0)
+    daily["heat_demand_kwh_per_d"] += thp_heat
     balance = energy.energy_balance(
         daily["methane_kg_per_d"], daily["heat_demand_kwh_per_d"],
         {"aeration": daily["aeration_kwh_per_d"], "pumping": daily["pumping_kwh_per_d"],
@@ -181,8 +209,10 @@ def summarise(
     account = ghg.ghg_from_balance(balance, influent_n_kg_per_d=n_in, effluent_n_kg_per_d=n_out, grid=grid,
                                    **dict(ghg_options or {}))  # fmt: skip
     benchmark = str(source) == "dynamic" and _same_window((start_d, stop_d), BENCHMARK_WINDOW_D)
+    options = getattr(run, "options", None)
     summary: dict[str, Any] = {
-        "plant": PLANT,
+        "plant": getattr(parts, "name", PLANT),
+        "plant_file": None if plant_file is None else str(plant_file),
         "influent": source if isinstance(source, str) else str(source),
         "control": run.control,
         "mode": "dynamic",
@@ -190,10 +220,12 @@ def summarise(
         "window_d": [start_d, stop_d],
         "benchmark_window": benchmark,
         "notes": [] if benchmark else [short_run_note(start_d, stop_d, str(source))],
+        "options": None if options is None else {**dataclasses.asdict(options), "label": options.label()},
+        "sludge_age_d": getattr(run, "sludge_age_d", None),
         "effluent": _effluent_means(effluent, table, weights),
         "evaluation": criteria.to_dict(),
         "compliance": [check.to_dict() for check in checks],
-        "digester": _digester(run.trace, index, weights, criteria),
+        "digester": {**_digester(run.trace, index, weights, criteria), "thermal_hydrolysis_heat_kwh_per_d": thp_heat},
         "energy": balance.as_dict(),
         "ghg": {**account.as_dict(), "influent_n_kg_per_d": n_in, "effluent_n_kg_per_d": n_out},
         "sources": cited_sources(balance_system=system, account=account),
@@ -201,7 +233,7 @@ def summarise(
     }
     return AreaResult(
         area=AREA,
-        scenario=scenario or PLANT,
+        scenario=scenario or getattr(parts, "name", PLANT),
         indicators=_indicators(summary),
         series=_series(rec, run.trace, effluent, table, daily),
         figures={"plant": summary},
@@ -385,13 +417,16 @@ def _number(value: float | None) -> float:
 
 def plantwide_input_hash(source: str | Path, control: str, days: float | None, options: Any, standards: Sequence[str],
                          grid: str | float, system: energy.EnergySystem | None, ghg_options: Mapping[str, Any] | None,
-                         noise: bool, stabilisation_d: float) -> str:  # fmt: skip
-    """Hash of everything a plant-wide run depends on (an influent file by its contents, code versions)."""
+                         noise: bool, stabilisation_d: float, plant: str | Path = PLANT) -> str:  # fmt: skip
+    """Hash of everything a plant-wide run depends on (the influent and plant files by their
+    contents, code versions)."""
     from ecocity.store import hash_inputs, versions
 
     files = [] if isinstance(source, str) else [source]
+    named = isinstance(plant, str) and plant == PLANT
     return hash_inputs(
-        PLANT, source if isinstance(source, str) else "file", control, days, options, list(standards), grid,
+        PLANT if named else Path(plant), source if isinstance(source, str) else "file", control, days, options,
+        list(standards), grid,
         system, dict(ghg_options or {}), noise, stabilisation_d, versions(), files=files,
     )  # fmt: skip
 
@@ -412,6 +447,7 @@ def run_plantwide(
     use_cache: bool = True,
     district: str = "",
     scenario: str | None = None,
+    plant: str | Path = PLANT,
 ) -> dict[str, Any]:
     """A plant-wide BSM2 run as its JSON summary, through the store in folder ``store`` if given.
 
@@ -428,7 +464,7 @@ def run_plantwide(
     result, run_id, cached = plantwide_assessment(
         influent, control, days, options, grid=grid, standards=standards, system=system, ghg_options=ghg_options,
         noise=noise, stabilisation_d=stabilisation_d, store=store, use_cache=use_cache, district=district,
-        scenario=scenario,
+        scenario=scenario, plant=plant,
     )  # fmt: skip
     return {**result.figures["plant"], "run_id": run_id, "cached": cached}
 
@@ -456,6 +492,7 @@ def plantwide_assessment(
     key = plantwide_input_hash(
         source, control, days, options, standards, settings.get("grid", DEFAULT_GRID), settings.get("system"),
         settings.get("ghg_options"), settings.get("noise", True), settings.get("stabilisation_d", bsm2.STABILISATION_D),
+        settings.get("plant", PLANT),
     )  # fmt: skip
     out = Path(store)
     out.mkdir(parents=True, exist_ok=True)
@@ -465,6 +502,6 @@ def plantwide_assessment(
             return catalogue.load(found.id), found.id, True
         start = time.perf_counter()
         result = simulate_plantwide(source, control, days, options, **settings)
-        run_id = catalogue.save(result, district=district or PLANT, input_hash=key, versions=versions(),
+        run_id = catalogue.save(result, district=district or result.scenario, input_hash=key, versions=versions(),
                                 wall_time_s=time.perf_counter() - start)  # fmt: skip
     return result, run_id, False
