@@ -163,3 +163,16 @@ def test_twenty_days_after_the_full_stabilisation(tmp_path):
     assert 900.0 < summary["digester"]["methane_kg_per_d"] < 1300.0
     e = summary["energy"]
     assert abs(e["closure_error_kwh_per_d"]) <= 1e-9 * e["gas_energy_kwh_per_d"]
+
+
+def test_bsm1_sensor_noise_is_an_input_of_the_stored_run():
+    """assess_plant takes --noise for BSM1 now; a noiseless run keeps its earlier store key."""
+    from ecocity.assess import plant_input_hash
+    from ecocity.wastewater.layout import load_plant
+
+    layout = load_plant("bsm1")
+    off = plant_input_hash(layout, "dry", "default", None, ("gb18918_2002_1a",), sensors="benchmark")
+    assert plant_input_hash(layout, "dry", "default", None, ("gb18918_2002_1a",), sensors="benchmark",
+                            noise="off") == off
+    assert plant_input_hash(layout, "dry", "default", None, ("gb18918_2002_1a",), sensors="benchmark",
+                            noise="seeded") != off
