@@ -162,6 +162,20 @@ def test_user_plant_file_overrides_the_preset(tmp_path):
     assert plant.p_ad[kad.V_LIQ] == 4000 and plant.digester.V_gas == bsm2.load_bsm2().digester.V_gas
 
 
+def test_a_user_plant_runs_with_its_own_volumes(tmp_path):
+    path = tmp_path / "plant.toml"
+    path.write_text('preset = "bsm2"\n[liquid_line]\nreactor_volumes_m3 = [2000, 2000, 4000, 4000, 4000]\n'
+                    "[digester]\nliquid_volume_m3 = 4500\n", encoding="utf-8")  # fmt: skip
+    plant = bsm2.load_bsm2(path)
+    run = bsm2.run_bsm2("dynamic", days=1.0, stabilisation_d=1.0, noise=False, parts=plant)
+    rec = bsm2.record(plant, run.trace)
+    assert list(rec.reactor_volumes_m3) == [2000, 2000, 4000, 4000, 4000]
+    assert rec.digester_liquid_volume_m3 == 4500.0
+    # perf_plant_bsm2.m mixing: 0.005 kW/m³ in the unaerated tanks (1–2, KLa < 20 1/d) and the
+    # digester, over 24 h (the BSM2 plant: 24 · 0.005 · (1500 + 1500 + 3400) = 768 kWh/d)
+    assert run.evaluation.mixing_energy_kwh_per_d == pytest.approx(24 * 0.005 * (2000 + 2000 + 4500), rel=1e-9)
+
+
 @pytest.mark.parametrize(
     ("text", "field"),
     [
@@ -221,7 +235,8 @@ def test_ammonia_control_saves_aeration_at_the_cost_of_ammonia_peaks(runs):
     """[Rieger]: ABAC trims aeration when ammonia is low; effluent NH4 follows its set-point."""
     base, abac = runs["base"], runs["abac"]
     assert _ev(abac, "aeration_energy_kwh_per_d") < 0.95 * _ev(base, "aeration_energy_kwh_per_d")
-    assert _effluent_snh(abac).max() > _effluent_snh(base).max()
+    assert _effluent_snh(abac).mean() > 1.5 * _effluent_snh(base).mean()
+    assert _effluent_snh(abac).max() > _effluent_snh(base).max()  # in this window (not over the full year)
     assert abac.trace.do_setpoint_g_per_m3.mean() < 2.0
 
 
