@@ -56,7 +56,8 @@ def test_a_short_run_is_marked_as_not_the_benchmark_window(document):
 
 def test_the_section_in_chinese(document):
     html = report_html(document, language="zh")
-    assert "能源自给率" in html and "温室气体" in html and "能量流" in html
+    assert "能源自给率" in html and "温室气体" in html and "能量流" in html and "非 BSM2 基准评价期" in html
+    assert "t CO₂e/年" in html and "不可与已发表的 BSM2 结果比较" in html
     assert "沼气" in html  # the Sankey's node labels in Chinese
 
 
