@@ -85,21 +85,14 @@ def _plantwide(plant: str) -> bool:
 
 def _simulate_bsm1(plant: str, influent: str, control: str, sensors: str, noise: str, days: float | None,
                    standard: list[str] | None, out: Path, no_cache: bool, as_json: bool) -> None:  # fmt: skip
-    import inspect
-
     from ecocity.assess import assess_plant
     from ecocity.wastewater.run import check_sensor_noise
 
-    noise_option = check_sensor_noise(noise, sensors)
-    extra: dict[str, Any] = {}
-    if noise_option != "off":
-        if "noise" not in inspect.signature(assess_plant).parameters:  # the store's input hash must include it
-            raise InputError("--noise needs ecocity.assess.assess_plant(noise=...) (not wired in yet)", field="noise")
-        extra["noise"] = noise_option
+    noise_option = check_sensor_noise(noise, sensors)  # refused before any work
     with task_progress("simulating days", enabled=not as_json and influent != "constant") as progress:
         run = assess_plant(
-            out, plant, influent=influent, control=control, sensors=sensors, days=days,
-            standards=tuple(standard or ()), use_cache=not no_cache, progress=progress, **extra,
+            out, plant, influent=influent, control=control, sensors=sensors, noise=noise_option, days=days,
+            standards=tuple(standard or ()), use_cache=not no_cache, progress=progress,
         )  # fmt: skip
     summary = {**run.result.figures["plant"], "run_id": run.run_id, "cached": run.cached, "store": str(out)}
     if as_json:
