@@ -167,6 +167,7 @@ def assess_plant(
     use_cache: bool = True,
     progress: Progress | None = None,
     noise: str | Path = "off",
+    grid: str | float | None = None,
 ) -> PlantAssessment:
     """Run a plant (:func:`ecocity.wastewater.run.run_plant`) through the store in ``store_dir``:
     an unchanged run is read back, a new one saved with its series. ``standards`` default to
@@ -182,6 +183,7 @@ def assess_plant(
         result, run_id, cached = plantwide.plantwide_assessment(
             influent, control, days, store=store_dir, use_cache=use_cache, district=district,
             standards=standards or (plantwide.DEFAULT_STANDARD,), plant=plant,
+            **({} if grid is None else {"grid": grid}),
         )  # fmt: skip
         return PlantAssessment(result, str(run_id), cached)
     from ecocity.wastewater import run as plant_run
@@ -295,7 +297,7 @@ def assess_district(
         link = district.wastewater
         plant = assess_plant(
             out, link.plant, influent=link.influent, control=link.control, days=link.days,
-            standards=link.standards, district=district.name, use_cache=use_cache,
+            standards=link.standards, district=district.name, use_cache=use_cache, grid=link.grid,
         )  # fmt: skip
         document["wastewater"] = wastewater_section(plant.result, plant.run_id, cached=plant.cached)
         document["sources"] += document["wastewater"].get("sources", [])

@@ -37,3 +37,11 @@ def test_bad_entries_name_the_file_and_the_field(small_copy, text, field):
     (small_copy / "wastewater.toml").write_text(text)
     with pytest.raises(InputError, match=rf"wastewater\.toml.*field '{field}'"):
         load_district(small_copy, effluent_standards=known_standards())
+
+
+def test_the_plant_wide_preset_dynamic_influent_and_grid_are_read(small_copy):
+    (small_copy / "wastewater.toml").write_text(
+        'plant = "bsm2"\ninfluent = "dynamic"\ncontrol = "default"\ngrid = "denmark-2023"\n'
+    )
+    link = load_district(small_copy).wastewater
+    assert (link.plant, link.influent, link.control, link.grid) == ("bsm2", "dynamic", "default", "denmark-2023")

@@ -71,24 +71,22 @@ def test_a_bsm1_section_keeps_its_own_layout(results):
 
 
 def test_a_district_naming_bsm2_gets_the_plant_wide_section(tmp_path, monkeypatch, plant):
-    """Through ``assess_district``: the district's wastewater.toml names the BSM2 plant (the
-    district reader's presets are widened here; the simulation is the short run)."""
+    """Through ``assess_district``: the district's wastewater.toml names the BSM2 plant and a
+    grid factor (the simulation is the short run)."""
     from ecocity.assess import assess_district
-    from ecocity.district import wastewater as link_reader
 
-    monkeypatch.setattr(link_reader, "PLANT_PRESETS", (*link_reader.PLANT_PRESETS, "bsm2"))
-    monkeypatch.setattr(link_reader, "INFLUENT_NAMES", (*link_reader.INFLUENT_NAMES, "dynamic"))
     calls = []
 
     def simulated(*args, **kwargs):
         calls.append(args)
+        assert kwargs["grid"] == "denmark-2023"
         return plant
 
     monkeypatch.setattr(plantwide, "simulate_plantwide", simulated)
     folder = tmp_path / "small"
     shutil.copytree(SMALL, folder)
     (folder / "wastewater.toml").write_text('plant = "bsm2"\ninfluent = "dynamic"\ncontrol = "default"\n'
-                                            'days = 1.0\nstandards = ["gb18918_2002_1a"]\n')
+                                            'days = 1.0\nstandards = ["gb18918_2002_1a"]\ngrid = "denmark-2023"\n')
     done = assess_district(folder, tmp_path / "out", workers=1, scenarios=["green-roofs"])
     assert calls == [("dynamic", "default", 1.0, None)]
     section = json.loads(done.results_path.read_text(encoding="utf-8"))["wastewater"]

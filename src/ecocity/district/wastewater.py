@@ -2,11 +2,12 @@
 
 ::
 
-    plant = "bsm1"                 # a preset, or a plant TOML path relative to the district folder
-    influent = "dry"               # constant, dry, rain, storm, or an influent file path
+    plant = "bsm1"                 # bsm1, bsm2 (plant-wide), or a plant TOML path relative to the district folder
+    influent = "dry"               # constant, dry, rain, storm (BSM1), dynamic (BSM2), or an influent file path
     control = "open"               # open, or default (the benchmark's PI loops)
     days = 14.0                    # optional: end of a dynamic run [d]
     standards = ["gb18918_2002_1a"]
+    grid = "beijing-2022"          # plant-wide only: grid emission factor name (or kg CO2e/kWh)
 
 A thin container (:class:`WastewaterLink`) and its reader; names of presets, influents,
 controls and standards are the wastewater area's, passed in by the caller so that the district
@@ -24,8 +25,8 @@ from ecocity.district.files import read_toml, reject_unknown_keys, validated
 from ecocity.errors import InputError
 
 WASTEWATER_FILE = "wastewater.toml"
-PLANT_PRESETS: tuple[str, ...] = ("bsm1",)
-INFLUENT_NAMES: tuple[str, ...] = ("constant", "dry", "rain", "storm")
+PLANT_PRESETS: tuple[str, ...] = ("bsm1", "bsm2")
+INFLUENT_NAMES: tuple[str, ...] = ("constant", "dry", "rain", "storm", "dynamic")
 CONTROLS: tuple[str, ...] = ("open", "default")
 
 
@@ -42,6 +43,7 @@ class WastewaterLink(BaseModel):
     control: str = "open"
     days: float | None = Field(None, gt=0.0, description="End of a dynamic run. [d]")
     standards: tuple[str, ...] = Field(("gb18918_2002_1a",), min_length=1)
+    grid: str | float | None = Field(None, description="Grid emission factor (name or kg CO2e/kWh); plant-wide only.")
 
 
 def read_wastewater(folder: Path, *, standards: Collection[str] | None = None) -> WastewaterLink | None:
