@@ -97,10 +97,6 @@ def test_the_tables_say_a_short_run_is_not_the_benchmark(cli, tmp_path):
 
 
 def test_operating_flags_become_bsm2_options(cli, tmp_path):
-    if not plantwide.options_supported():
-        code, out, err, _ = cli("wastewater", "simulate", "bsm2", "--do-setpoint", "1.5", "--out", str(tmp_path))
-        assert code == 2 and "Bsm2Options" in err
-        return
     code, out, err, calls = cli("wastewater", "simulate", "bsm2", "--do-setpoint", "1.5", "--thp",
                                 "--out", str(tmp_path), "--json")
     assert code == 0, err

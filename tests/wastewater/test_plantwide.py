@@ -191,11 +191,6 @@ def test_an_unknown_grid_is_an_input_error():
         plantwide.simulate_plantwide("dynamic", days=1.0, stabilisation_d=0.0, grid="mars")
 
 
-def test_options_without_bsm2_options_are_refused(monkeypatch):
-    monkeypatch.setattr(plantwide, "options_supported", lambda: False)
-    with pytest.raises(InputError, match="Bsm2Options"):
-        plantwide.simulate_plantwide("dynamic", days=1.0, stabilisation_d=0.0, options=object())
-
 
 def test_the_store_reads_an_unchanged_run_back_with_its_series(tmp_path, monkeypatch, result):
     calls = []
@@ -238,3 +233,8 @@ def test_full_protocol_summary_matches_the_official_closed_loop_run():
     assert math.isclose(e["closure_error_kwh_per_d"], 0.0, abs_tol=1e-6 * e["gas_energy_kwh_per_d"])
     assert ghg.DAYS_PER_YEAR * summary["ghg"]["net_kg_co2e_per_d"] / 1000 == pytest.approx(
         summary["ghg"]["net_t_co2e_per_yr"])
+
+
+def test_options_that_are_not_bsm2_options_are_refused():
+    with pytest.raises(InputError, match="Bsm2Options"):
+        plantwide.simulate_plantwide("dynamic", days=1.0, stabilisation_d=0.0, options=object())

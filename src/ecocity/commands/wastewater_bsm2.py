@@ -53,11 +53,8 @@ def bsm2_options(*, do_setpoint: float | None = None, wastage: float | None = No
     given = {k: v for k, v in fields.items() if v is not None}
     if not given:
         return None
-    from ecocity.wastewater import bsm2, plantwide
+    from ecocity.wastewater import bsm2
 
-    if not plantwide.options_supported():
-        raise InputError("operating options (--do-setpoint, --wastage, --ammonia-control, --codigestion, --thp) "
-                         "need ecocity.wastewater.bsm2.Bsm2Options, not available in this version", field="options")
     return bsm2.Bsm2Options(**given)
 
 
@@ -168,9 +165,6 @@ def compare_bsm2(*, plant: str = "bsm2", do_setpoints: list[float], influent: st
     from ecocity.compute import Task, run_tasks
     from ecocity.wastewater import bsm2, plantwide
 
-    if not plantwide.options_supported():
-        raise InputError("comparing BSM2 variants needs ecocity.wastewater.bsm2.Bsm2Options, not available in this "
-                         "version", field="--do-setpoint")  # fmt: skip
     if control != "default":
         raise InputError("BSM2 --do-setpoint variants set the DO controller's set-point; use --control default",
                          field="--control")  # fmt: skip

@@ -22,7 +22,6 @@ quarter (:func:`~ecocity.wastewater.bsm2.run_bsm2`) and says so in ``notes``.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import time
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -79,11 +78,6 @@ def is_plantwide(plant: str | Path) -> bool:
         return tomllib.loads(path.read_text(encoding="utf-8")).get("preset") == PLANT
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False  # the BSM1 reader names the problem
-
-
-def options_supported() -> bool:
-    """Whether :func:`~ecocity.wastewater.bsm2.run_bsm2` takes operating ``options`` (``Bsm2Options``)."""
-    return "options" in inspect.signature(bsm2.run_bsm2).parameters and hasattr(bsm2, "Bsm2Options")
 
 
 def simulate_plantwide(
@@ -148,9 +142,8 @@ def simulate_plantwide(
     ghg.grid_factor(grid)
     kwargs: dict[str, Any] = {}
     if options is not None:
-        if not options_supported():
-            raise InputError("operating options need ecocity.wastewater.bsm2.Bsm2Options (not available yet)",
-                             field="options")  # fmt: skip
+        if not isinstance(options, bsm2.Bsm2Options):
+            raise InputError(f"options must be a Bsm2Options, got {type(options).__name__}", field="options")
         kwargs["options"] = options
     parts = bsm2.load_bsm2(plant)
     start = time.perf_counter()
