@@ -1,0 +1,1 @@
+"""Building energy efficiency: meter data, CalTRACK baselines, savings, benchmarks, anomalies, portfolios."""
