@@ -35,7 +35,7 @@ from ecocity.errors import InputError
 from ecocity.indicators.records import AreaResult, Indicator
 from ecocity.wastewater import asm1, bsm2, energy, evaluation, evaluation_bsm2, ghg
 from ecocity.wastewater.compliance import check_compliance
-from ecocity.wastewater.run import DEFAULT_STANDARD, INDICATOR_PARAMETERS, check_standards
+from ecocity.wastewater.run import DEFAULT_STANDARD, check_standards, effluent_indicators
 
 AREA = "wastewater"
 PLANT = "bsm2"
@@ -373,17 +373,7 @@ def _series(rec: evaluation_bsm2.Bsm2Record, trace: bsm2.Bsm2Trace, effluent: pd
 
 
 def _indicators(summary: dict[str, Any]) -> tuple[Indicator, ...]:
-    first = summary["compliance"][0]
-    limits = {check["parameter"]: check for check in first["checks"]}
-    items = []
-    for parameter, variable in INDICATOR_PARAMETERS.items():
-        check = limits.get(parameter)
-        target = None if check is None else check["limit_g_per_m3"]
-        passed = None if check is None or check["status"] not in ("pass", "fail") else check["status"] == "pass"
-        items.append(Indicator(
-            f"effluent_{parameter.lower()}_g_per_m3", summary["effluent"][variable], "g/m3", target=target,
-            passed=passed, source=first["title"] if check else "",
-        ))  # fmt: skip
+    items = effluent_indicators(summary)
     bsm = "BSM2 perf_plant_bsm2.m"
     e, g = summary["energy"], summary["ghg"]
     nan = float("nan")

@@ -407,7 +407,9 @@ def _summary(
     }  # fmt: skip
 
 
-def _indicators(summary: dict[str, Any]) -> tuple[Indicator, ...]:
+def effluent_indicators(summary: dict[str, Any]) -> list[Indicator]:
+    """One indicator per regulated effluent parameter, against the first named standard's limit
+    (``summary`` holds ``compliance`` and ``effluent`` as a plant run's summary does)."""
     first = summary["compliance"][0]
     limits = {check["parameter"]: check for check in first["checks"]}
     items = []
@@ -419,6 +421,11 @@ def _indicators(summary: dict[str, Any]) -> tuple[Indicator, ...]:
             f"effluent_{parameter.lower()}_g_per_m3", summary["effluent"][variable], "g/m3", target=target,
             passed=passed, source=first["title"] if check else "",
         ))  # fmt: skip
+    return items
+
+
+def _indicators(summary: dict[str, Any]) -> tuple[Indicator, ...]:
+    items = effluent_indicators(summary)
     bsm1 = "BSM1 perf_plant.m (updated criteria)"
     items += [
         Indicator("effluent_quality_index_kg_pu_per_d", summary["evaluation"]["EQI"], "kg PU/d", source=bsm1),
