@@ -416,6 +416,20 @@ def percentile_95(values: pd.Series, weights_d: pd.Series) -> float:
 # --- the whole evaluation ----------------------------------------------------------------------------
 
 
+def evaluation_dict(evaluation: Any) -> dict[str, Any]:
+    """A BSM evaluation dataclass as a plain JSON-ready dictionary (violations and effluent means
+    as plain dictionaries; units in the keys)."""
+    out: dict[str, Any] = {}
+    for name in evaluation.__dataclass_fields__:
+        value = getattr(evaluation, name)
+        if name == "violations":
+            value = {key: violation.to_dict() for key, violation in value.items()}
+        elif name == "effluent_mean_g_per_m3":
+            value = dict(value)
+        out[name] = value
+    return out
+
+
 @dataclass(frozen=True)
 class Bsm1Evaluation:
     """The BSM1 criteria of one run over its evaluation window."""
@@ -441,15 +455,7 @@ class Bsm1Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (units in the keys)."""
-        out: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if name == "violations":
-                value = {key: violation.to_dict() for key, violation in value.items()}
-            elif name == "effluent_mean_g_per_m3":
-                value = dict(value)
-            out[name] = value
-        return out
+        return evaluation_dict(self)
 
 
 def evaluate_bsm1(

@@ -46,7 +46,7 @@ import pandas as pd
 
 from ecocity.errors import InputError
 from ecocity.wastewater import asm1, evaluation
-from ecocity.wastewater.evaluation import LimitViolation
+from ecocity.wastewater.evaluation import LimitViolation, evaluation_dict
 
 #: Columns of a 15-column ASM1 stream: the 13 states, flow Q [m³/d] and temperature T [°C].
 STREAM_COLUMNS: tuple[str, ...] = (*asm1.STATES, "Q", "T")
@@ -425,15 +425,7 @@ class Bsm2Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (units in the keys)."""
-        out: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if name == "violations":
-                value = {key: violation.to_dict() for key, violation in value.items()}
-            elif name == "effluent_mean_g_per_m3":
-                value = dict(value)
-            out[name] = value
-        return out
+        return evaluation_dict(self)
 
 
 def evaluate_bsm2(record: Bsm2Record, start_d: float | None = None, stop_d: float | None = None) -> Bsm2Evaluation:
