@@ -1,0 +1,452 @@
+"""Anomaly flags on meter data, each with a plain-language explanation (English and Chinese).
+
+Every detector is a pure function of a usage series (hourly or daily, kWh per interval) and,
+where needed, a temperature series (°C); it returns a list of :class:`Flag` — empty when the
+series looks normal. Thresholds and their rationale are data in ``data/anomaly_thresholds.toml``;
+each flag's ``evidence`` holds the numbers it rests on and the threshold it used.
+
+Detectors: :func:`stuck_meter`, :func:`baseload_creep`, :func:`night_weekend_share`,
+:func:`wrong_season`, :func:`level_shifts`; :func:`all_flags` runs those the data allow.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ecocity.errors import InputError
+
+_DATA = "data/anomaly_thresholds.toml"
+#: Flag kinds, in report order.
+KINDS: tuple[str, ...] = ("stuck_meter", "baseload_creep", "night_weekend", "wrong_season", "level_shift")
+#: Severities, mildest first.
+SEVERITIES: tuple[str, ...] = ("info", "warning", "alert")
+
+
+@cache
+def thresholds() -> Mapping[str, Any]:
+    """The detectors' thresholds with their rationale (``data/anomaly_thresholds.toml``)."""
+    text = resources.files("ecocity.buildings").joinpath(_DATA).read_text("utf-8")
+    return MappingProxyType(tomllib.loads(text))
+
+
+def _th(kind: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    out = dict(thresholds()[kind])
+    if overrides:
+        unknown = set(overrides) - set(out)
+        if unknown:
+            raise InputError(f"unknown threshold(s) {sorted(unknown)} for {kind}; known: {sorted(out)}",
+                             file=_DATA, record=kind)
+        out.update(overrides)
+    return out
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One anomaly: what, how bad, when, on what evidence, said plainly.
+
+    ``start``/``end`` bound the affected period (interval starts, inclusive); ``evidence`` maps
+    a name (with its unit in the name) to a number.
+    """
+
+    kind: str
+    severity: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    evidence: dict[str, float] = field(default_factory=dict)
+    message_en: str = ""
+    message_zh: str = ""
+
+
+def _series(x: pd.Series, name: str) -> pd.Series:
+    if not isinstance(x, pd.Series) or not isinstance(x.index, pd.DatetimeIndex):
+        raise InputError("must be a pandas Series with a DatetimeIndex", field=name)
+    if not x.index.is_monotonic_increasing:
+        x = x.sort_index()
+    return x.astype(float)
+
+
+def _step_hours(x: pd.Series) -> float:
+    if len(x) < 2:
+        return math.nan
+    steps = np.diff(x.index.to_numpy()).astype("timedelta64[s]").astype(float)
+    return float(np.median(steps) / 3600.0)
+
+
+def to_daily(usage: pd.Series) -> pd.Series:
+    """Daily sums of an hourly (or finer) usage series, one row per local day. [kWh/d]
+
+    Days with any missing interval are NaN (not a partial sum).
+    """
+    u = _series(usage, "usage")
+    if _step_hours(u) >= 23.0:
+        out = u.copy()
+        out.index = out.index.normalize()
+        return out
+    days = u.index.normalize()
+    per_day = round(24.0 / _step_hours(u))
+    g = u.groupby(days)
+    total = g.sum(min_count=1)
+    return total.where(g.count() >= per_day)
+
+
+# --- stuck meter -------------------------------------------------------------------------------
+
+def stuck_meter(usage: pd.Series, *, overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+    """Runs where the meter repeats one value for ≥ ``min_hours`` (hourly) or ``min_days`` (daily).
+
+    Parameters
+    ----------
+    usage
+        Usage per interval, hourly (or finer) or daily. [kWh]
+    overrides
+        Thresholds replacing those of ``[stuck_meter]`` in the data file.
+    """
+    th = _th("stuck_meter", overrides)
+    u = _series(usage, "usage")
+    step = _step_hours(u)
+    if not math.isfinite(step):
+        return []
+    daily = step >= 23.0
+    min_len = int(th["min_days"]) if daily else max(2, math.ceil(th["min_hours"] / step))
+    v = u.to_numpy()
+    same = np.abs(np.diff(v)) <= th["tolerance_kwh"]       # NaN compares False: breaks a run
+    flags: list[Flag] = []
+    i, n = 0, len(v)
+    while i < n - 1:
+        if not same[i]:
+            i += 1
+            continue
+        j = i
+        while j < n - 1 and same[j]:
+            j += 1
+        length = j - i + 1                                     # readings i..j are equal
+        if length >= min_len:
+            hours = length * step
+            value = float(v[i])
+            sev = "alert" if hours >= 7 * 24 else "warning"
+            unit = "days" if daily else "hours"
+            count = length if daily else hours
+            flags.append(Flag(
+                "stuck_meter", sev, u.index[i], u.index[j],
+                {"value_kwh": value, "duration_h": hours, "threshold_h": min_len * step},
+                f"The meter read exactly {value:g} kWh for {count:g} {unit} in a row "
+                f"({u.index[i]:%Y-%m-%d %H:%M} to {u.index[j]:%Y-%m-%d %H:%M}). Real loads vary; "
+                "the meter or its data link is probably stuck or off. Check it before using these data.",
+                f"电表在 {u.index[i]:%Y-%m-%d %H:%M} 至 {u.index[j]:%Y-%m-%d %H:%M} 连续 {count:g} "
+                f"{'天' if daily else '小时'} 读数均为 {value:g} kWh。实际负荷会波动，电表或数据传输可能卡住或断开，"
+                "使用这些数据前请先检查。"))
+        i = j + 1
+    return flags
+
+
+# --- baseload creep ----------------------------------------------------------------------------
+
+def nightly_minimum(usage_hourly: pd.Series, night_hours: tuple[int, int] = (0, 5)) -> pd.Series:
+    """Minimum hourly use between ``night_hours[0]`` and ``night_hours[1]`` (inclusive), per day. [kWh/h]"""
+    u = _series(usage_hourly, "usage_hourly")
+    h = u.index.hour
+    night = u[(h >= night_hours[0]) & (h <= night_hours[1])]
+    return night.groupby(night.index.normalize()).min()
+
+
+def baseload_creep(usage_hourly: pd.Series, *, overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+    """A rising trend of the night-time base load over months.
+
+    Notes
+    -----
+    Monthly medians of the daily night minimum; Theil–Sen slope with its 90 % interval
+    (Sen 1968). Flag when the interval excludes zero and the slope, as a percentage of the
+    median base load per year, exceeds the warning (alert) rate.
+    """
+    th = _th("baseload_creep", overrides)
+    nm = nightly_minimum(usage_hourly, tuple(th["night_hours"])).dropna()
+    if nm.empty:
+        return []
+    naive = nm.index.tz_localize(None) if nm.index.tz is not None else nm.index
+    monthly = nm.groupby(naive.to_period("M")).median()
+    if len(monthly) < th["min_months"]:
+        return []
+    x = np.array([(p.start_time - monthly.index[0].start_time).days / 365.25 for p in monthly.index])
+    y = monthly.to_numpy()
+    slope, _intercept, lo, hi = stats.theilslopes(y, x, alpha=0.90)
+    level = float(np.median(y))
+    if level <= 0 or lo <= 0:
+        return []
+    rate = 100.0 * slope / level
+    if rate < th["warning_percent_per_year"]:
+        return []
+    sev = "alert" if rate >= th["alert_percent_per_year"] else "warning"
+    start, end = nm.index[0], nm.index[-1]
+    first, last = float(y[0]), float(y[-1])
+    return [Flag("baseload_creep", sev, start, end,
+                 {"slope_kwh_per_h_per_year": float(slope), "rate_percent_per_year": rate,
+                  "slope_low_90": float(lo), "slope_high_90": float(hi),
+                  "first_month_base_kwh_per_h": first, "last_month_base_kwh_per_h": last,
+                  "threshold_percent_per_year": float(th["warning_percent_per_year"])},
+                 f"The night-time base load rose from {first:.1f} to {last:.1f} kWh per hour over "
+                 f"{len(monthly)} months (about {rate:.0f} % a year). Something is being left on at night or "
+                 "was added without controls: walk the building at night and check schedules.",
+                 f"夜间基础负荷在 {len(monthly)} 个月内从每小时 {first:.1f} kWh 升至 {last:.1f} kWh（约每年 {rate:.0f} %）。"
+                 "可能有设备夜间未关闭或新增设备未纳入控制，请夜间巡查并核对运行时间表。")]
+
+
+# --- night and weekend share -------------------------------------------------------------------
+
+def night_weekend_share(usage_hourly: pd.Series, *, overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+    """High use outside occupied hours: mean unoccupied power over mean occupied power.
+
+    Occupied hours and weekdays come from ``[night_weekend]`` (default Mon–Fri 08–18); pass
+    ``overrides={"occupied_hours": [7, 22], "occupied_weekdays": [0, ..., 6]}`` for a hotel or mall.
+    """
+    th = _th("night_weekend", overrides)
+    u = _series(usage_hourly, "usage_hourly").dropna()
+    if _step_hours(u) >= 23.0:
+        raise InputError("night/weekend share needs hourly (or finer) data", field="usage_hourly")
+    if len(u) < 7 * 24:
+        return []
+    h0, h1 = th["occupied_hours"]
+    occ = (u.index.hour >= h0) & (u.index.hour < h1) & np.isin(u.index.day_of_week, th["occupied_weekdays"])
+    if occ.all() or not occ.any():
+        return []
+    occupied, unoccupied = float(u[occ].mean()), float(u[~occ].mean())
+    if occupied <= 0:
+        return []
+    ratio = unoccupied / occupied
+    share = float(u[~occ].sum() / u.sum())
+    if ratio < th["warning_ratio"]:
+        return []
+    sev = "alert" if ratio >= th["alert_ratio"] else "warning"
+    return [Flag("night_weekend", sev, u.index[0], u.index[-1],
+                 {"ratio_unoccupied_to_occupied": ratio, "unoccupied_energy_share": share,
+                  "occupied_mean_kwh_per_h": occupied, "unoccupied_mean_kwh_per_h": unoccupied,
+                  "threshold_ratio": float(th["warning_ratio"])},
+                 f"Out of hours (nights and weekends) the building still draws {100 * ratio:.0f} % of its "
+                 f"occupied-hours power; {100 * share:.0f} % of all energy is used when it is empty. "
+                 "Check HVAC, lighting and IT schedules for nights and weekends.",
+                 f"非使用时段（夜间和周末）的平均功率仍为使用时段的 {100 * ratio:.0f} %，全部能耗中有 "
+                 f"{100 * share:.0f} % 发生在无人时段。请检查空调、照明和信息设备的夜间及周末运行安排。")]
+
+
+# --- heating or cooling in the wrong season ----------------------------------------------------
+
+def _slope(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    res = stats.linregress(t, y)
+    tstat = res.slope / res.stderr if res.stderr > 0 else (math.inf if res.slope else 0.0)
+    return float(res.slope), float(tstat)
+
+
+def wrong_season(usage_daily: pd.Series, temperature_c: pd.Series, *,
+                 overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+    """Heating on warm days or cooling on cold days, from the sign of the temperature response.
+
+    Parameters
+    ----------
+    usage_daily
+        Daily use (hourly input is summed to days). [kWh/d]
+    temperature_c
+        Outdoor temperature, hourly or daily mean. [°C]
+
+    Notes
+    -----
+    Among warm days (T ≥ ``warm_day_c``) use should not rise as it gets cooler: a significantly
+    negative slope dU/dT means heating in the warm season. Among cold days (T ≤ ``cold_day_c``)
+    a significantly positive slope means cooling in the cold season.
+    """
+    th = _th("wrong_season", overrides)
+    u = to_daily(usage_daily)
+    t = _series(temperature_c, "temperature_c")
+    t = t.groupby(t.index.normalize()).mean()
+    df = pd.DataFrame({"u": u, "t": t}).dropna()
+    if df.empty:
+        return []
+    mean_use = float(df["u"].mean())
+    flags = []
+    cases = (("heating", df[df["t"] >= th["warm_day_c"]], -1.0),
+             ("cooling", df[df["t"] <= th["cold_day_c"]], +1.0))
+    for what, sub, wrong_sign in cases:
+        if len(sub) < th["min_days"] or sub["t"].std() == 0 or mean_use <= 0:
+            continue
+        slope, tstat = _slope(sub["t"].to_numpy(), sub["u"].to_numpy())
+        response = 100.0 * abs(slope) / mean_use
+        if wrong_sign * tstat < th["t_statistic"] or response < th["min_response_percent_per_c"]:
+            continue
+        sev = "alert" if response >= 2 * th["min_response_percent_per_c"] else "warning"
+        ev = {"slope_kwh_per_d_per_c": slope, "t_statistic": tstat, "response_percent_per_c": response,
+              "days": float(len(sub)), "threshold_t": float(th["t_statistic"])}
+        if what == "heating":
+            en = (f"On warm days (daily mean ≥ {th['warm_day_c']:g} °C) use still rises by {abs(slope):.0f} kWh/d "
+                  "for each degree cooler. The building appears to heat when no heating is needed; check "
+                  "heating schedules, valves and simultaneous heating and cooling.")
+            zh = (f"在较暖的日子（日均气温 ≥ {th['warm_day_c']:g} °C），气温每降低 1 °C 用能仍增加 {abs(slope):.0f} kWh/d，"
+                  "说明不需要供暖时仍在供暖。请检查供暖时间表、阀门以及冷热同时运行的情况。")
+        else:
+            en = (f"On cold days (daily mean ≤ {th['cold_day_c']:g} °C) use rises by {abs(slope):.0f} kWh/d for each "
+                  "degree warmer. The building appears to cool when no cooling is needed; check chillers, "
+                  "free cooling and simultaneous heating and cooling.")
+            zh = (f"在寒冷的日子（日均气温 ≤ {th['cold_day_c']:g} °C），气温每升高 1 °C 用能增加 {abs(slope):.0f} kWh/d，"
+                  "说明不需要制冷时仍在制冷。请检查冷机、自然冷却以及冷热同时运行的情况。")
+        flags.append(Flag("wrong_season", sev, sub.index[0], sub.index[-1], ev, en, zh))
+    return flags
+
+
+# --- level shifts --------------------------------------------------------------------------------
+
+def long_run_sd(x: np.ndarray) -> float:
+    """Long-run noise scale of a series with level shifts, for the standard error of a mean.
+
+    From the first differences, which a few level shifts barely touch: for AR(1) noise with
+    variance σ² and lag-1 correlation ρ, var(Δx) = 2σ²(1 − ρ) and corr(Δx_t, Δx_t−1) = −(1 − ρ)/2,
+    so ρ = 1 + 2·corr and the long-run variance σ²(1 + ρ)/(1 − ρ) follows. The scale of Δx is
+    the MAD × 1.4826 (robust to the jumps at the shifts).
+    """
+    d = np.diff(np.asarray(x, dtype=float))
+    d = d[np.isfinite(d)]
+    if len(d) < 3:
+        return math.nan
+    sd_d = 1.4826 * float(np.median(np.abs(d - np.median(d))))
+    if sd_d == 0.0:
+        return 0.0
+    dc = np.clip(d - np.median(d), -3 * sd_d, 3 * sd_d)          # winsorised: the jumps do not count
+    r_d = float(np.sum(dc[1:] * dc[:-1]) / np.sum(dc**2))
+    rho = float(np.clip(1.0 + 2.0 * r_d, 0.0, 0.95))
+    sigma2 = sd_d**2 / (2.0 * (1.0 - rho))
+    return math.sqrt(sigma2 * (1.0 + rho) / (1.0 - rho))
+
+
+def _split_statistic(x: np.ndarray, min_seg: int, scale: float) -> tuple[int, float]:
+    """Best CUSUM split of ``x`` and its two-sample t statistic with a long-run noise scale."""
+    n = len(x)
+    if n < 2 * min_seg:
+        return -1, 0.0
+    k = np.arange(1, n)
+    cs = np.cumsum(x - x.mean())[:-1]
+    score = np.abs(cs) / np.sqrt(k * (n - k) / n)
+    score[: min_seg - 1] = -1.0
+    score[n - min_seg:] = -1.0
+    kk = int(np.argmax(score)) + 1                              # left = x[:kk]
+    diff = abs(x[:kk].mean() - x[kk:].mean())
+    if scale == 0.0:
+        return kk, math.inf if diff > 0 else 0.0
+    return kk, diff / (scale * math.sqrt(1 / kk + 1 / (n - kk)))
+
+
+def change_points(residuals: np.ndarray, *, min_segment: int, t_statistic: float, max_changes: int) -> list[int]:
+    """Change points of a mean shift by binary segmentation with the CUSUM statistic.
+
+    Returns the sorted indices i where a new segment starts (``x[i]`` is the first value after
+    the shift). Scott & Knott (1974) binary segmentation; CUSUM after Page (1954); the
+    two-sample t statistic uses the long-run noise scale of :func:`long_run_sd`.
+    """
+    x = np.asarray(residuals, dtype=float)
+    scale = long_run_sd(x)
+    found: list[int] = []
+    stack = [(0, len(x))]
+    while stack and len(found) < max_changes:
+        a, b = stack.pop()
+        k, t = _split_statistic(x[a:b], min_segment, scale)
+        if k < 0 or t < t_statistic:
+            continue
+        found.append(a + k)
+        stack.extend([(a, a + k), (a + k, b)])
+    return sorted(found)
+
+
+def weather_residuals(usage_daily: pd.Series, temperature_c_daily: pd.Series) -> pd.Series:
+    """Residuals of a day-of-week + degree-day least-squares fit, balance points by grid search. [kWh/d]
+
+    A stand-in when no baseline model is given: U = a_weekday + b·HDD(τ_h) + c·CDD(τ_c) with
+    τ_h ∈ 10…18 °C and τ_c ∈ 18…26 °C (1 °C steps), the pair with the least squared error.
+    """
+    t = temperature_c_daily.reindex(usage_daily.index).to_numpy()
+    y = usage_daily.to_numpy()
+    dummies = (usage_daily.index.day_of_week.to_numpy()[:, None] == np.arange(7)[None, :]).astype(float)
+    best = None
+    for th_c in np.arange(10.0, 18.5, 1.0):
+        for tc_c in np.arange(max(18.0, th_c), 26.5, 1.0):
+            X = np.column_stack([dummies, np.maximum(0, th_c - t), np.maximum(0, t - tc_c)])
+            coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+            r = y - X @ coef
+            sse = float(r @ r)
+            if best is None or sse < best[0]:
+                best = (sse, r)
+    return pd.Series(best[1], index=usage_daily.index)
+
+
+def level_shifts(usage_daily: pd.Series, temperature_c: pd.Series | None = None, model: Any = None, *,
+                 overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+    """Lasting step changes of daily use (a new tenant, a setpoint change, a failed control).
+
+    Parameters
+    ----------
+    usage_daily
+        Daily use (hourly input is summed). [kWh/d]
+    temperature_c, model
+        Optional: a daily model with ``predict(temperature_c_daily)`` (e.g. a CalTRACK baseline);
+        the detector then works on its residuals. With a temperature but no model, on the
+        residuals of :func:`weather_residuals`; with neither, on use minus the median of its
+        weekday (weather-driven swings can then show as shifts).
+    """
+    th = _th("level_shift", overrides)
+    u = to_daily(usage_daily).dropna()
+    if len(u) < 2 * th["min_segment_days"]:
+        return []
+    if temperature_c is not None:
+        t = _series(temperature_c, "temperature_c")
+        t = t.groupby(t.index.normalize()).mean().reindex(u.index)
+        ok = t.notna().to_numpy()
+        u, t = u[ok], t[ok]
+        if len(u) < 2 * th["min_segment_days"]:
+            return []
+        resid = (u - np.asarray(model.predict(t), dtype=float)) if model is not None else weather_residuals(u, t)
+    else:
+        resid = u - u.groupby(u.index.day_of_week).transform("median")
+    mean_use = float(u.mean())
+    cps = change_points(resid.to_numpy(), min_segment=int(th["min_segment_days"]),
+                        t_statistic=float(th["t_statistic"]), max_changes=int(th["max_changes"]))
+    flags = []
+    bounds = [0, *cps, len(u)]
+    r = resid.to_numpy()
+    for j, cp in enumerate(cps):
+        before = float(r[bounds[j]:cp].mean())
+        after = float(r[cp:bounds[j + 2]].mean())
+        shift = after - before
+        pct = 100.0 * shift / mean_use if mean_use > 0 else math.inf
+        if abs(pct) < th["min_shift_percent"]:
+            continue
+        sev = "alert" if abs(pct) >= 2 * th["min_shift_percent"] else "warning"
+        day = u.index[cp]
+        updown_en, updown_zh = ("rose", "上升") if shift > 0 else ("fell", "下降")
+        flags.append(Flag("level_shift", sev, day, u.index[bounds[j + 2] - 1],
+                          {"shift_kwh_per_d": shift, "shift_percent": pct, "mean_use_kwh_per_d": mean_use,
+                           "days_before": float(cp - bounds[j]), "days_after": float(bounds[j + 2] - cp),
+                           "threshold_percent": float(th["min_shift_percent"])},
+                          f"From {day:%Y-%m-%d} daily use {updown_en} by {abs(shift):.0f} kWh/d "
+                          f"({abs(pct):.0f} % of the average) and stayed there. Find out what changed that day "
+                          "(equipment, schedules, set-points, occupancy, the meter itself).",
+                          f"自 {day:%Y-%m-%d} 起日用能{updown_zh} {abs(shift):.0f} kWh/d（约为平均值的 {abs(pct):.0f} %）"
+                          "并持续保持。请查明当天的变化（设备、运行时间表、设定温度、使用人数或电表本身）。"))
+    return flags
+
+
+def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: Any = None) -> list[Flag]:
+    """Every detector the data allow (hourly ones only for hourly data), in :data:`KINDS` order."""
+    u = _series(usage, "usage")
+    hourly = _step_hours(u) < 23.0
+    flags = stuck_meter(u)
+    if hourly:
+        flags += baseload_creep(u) + night_weekend_share(u)
+    if temperature_c is not None:
+        flags += wrong_season(u, temperature_c)
+    flags += level_shifts(u, temperature_c, model)
+    return flags
