@@ -102,11 +102,10 @@ def _row(position: int) -> str:
 def _numbers(raw: pd.Series, path: Path, field: str) -> np.ndarray:
     """Floats of a column; empty cells become NaN, text that is not a number is an error."""
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    text = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
-    bad = np.isnan(values) & text & ~raw.astype(str).str.strip().str.lower().isin(["nan", "na", "null"]).to_numpy()
-    if bad.any():
-        at = int(np.flatnonzero(bad)[0])
-        raise InputError(f"cannot read {raw.iloc[at]!r} as a number", file=path, record=_row(at), field=field)
+    for at in np.flatnonzero(np.isnan(values)):  # empty cells and NaN/NA/null are missing values; other text is wrong
+        cell = raw.iloc[at]
+        if not pd.isna(cell) and str(cell).strip().lower() not in ("", "nan", "na", "null"):
+            raise InputError(f"cannot read {cell!r} as a number", file=path, record=_row(int(at)), field=field)
     if np.isinf(values).any():
         at = int(np.flatnonzero(np.isinf(values))[0])
         raise InputError(f"non-finite value {values[at]}", file=path, record=_row(at), field=field)
