@@ -225,6 +225,11 @@ def _energy(building_type: str, city: str, carrier: str) -> dict[str, Any]:
         raise InputError(f"no synthetic parameters for a {building_type} in {city} ({carrier}) in {DATA_FILE}", field="building_type") from err
 
 
+def typical_eui_kwh_per_m2(building_type: str, city: str = "beijing", carrier: str = "electricity") -> float:
+    """The type's typical annual use intensity in the parameter file. [kWh/(m²·a)]"""
+    return float(_value(_energy(building_type, city, carrier)["eui_kwh_per_m2"]))
+
+
 # --- temperature ----------------------------------------------------------------------------
 
 
@@ -422,7 +427,7 @@ def meter_coefficients(
         raise InputError(f"floor area {floor_area_m2} m² must be positive", field="floor_area_m2")
     energy = _energy(building_type, city, carrier)
     schedule = schedule or load_schedule(building_type, city)
-    eui = float(_value(energy["eui_kwh_per_m2"])) if eui_kwh_per_m2 is None else float(eui_kwh_per_m2)
+    eui = typical_eui_kwh_per_m2(building_type, city, carrier) if eui_kwh_per_m2 is None else float(eui_kwh_per_m2)
     if not eui > 0.0:
         raise InputError(f"EUI {eui} kWh/(m²·a) must be positive", field="eui_kwh_per_m2")
     annual = eui * floor_area_m2
@@ -614,6 +619,7 @@ def synthetic_meter(
         city=city,
         carrier=carrier,
         floor_area_m2=float(floor_area_m2),
+        eui_kwh_per_m2=typical_eui_kwh_per_m2(building_type, city, carrier) if eui_kwh_per_m2 is None else float(eui_kwh_per_m2),
         seed=seed,
         coefficients=asdict(coefficients),
         coefficients_after_retrofit=None if after is None else asdict(after),
