@@ -286,3 +286,32 @@ def test_zero_electricity_days_make_a_baseline_insufficient(tmp_path):
 
 def test_checks_without_findings_have_no_issues():
     assert MeterChecks().issues() == [] and set(MeterChecks().counts.values()) == {0}
+
+
+def test_dates_without_a_time_mix_with_date_times(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("timestamp,value\n2024-03-01,1\n2024-03-01 01:00,2\n2024-03-01 02:00,3\n")
+    assert list(read_meter(path).usage) == [1.0, 2.0, 3.0]
+
+
+def test_billing_parquet_with_zone_aware_columns(tmp_path):
+    start = pd.to_datetime(["2024-01-01", "2024-02-01"]).tz_localize("Asia/Shanghai")
+    end = pd.to_datetime(["2024-02-01", "2024-03-01"]).tz_localize("Asia/Shanghai")
+    pd.DataFrame({"start": start, "end": end, "usage_gj": [3.1, 2.9]}).to_parquet(tmp_path / "bill.parquet")
+    meter = read_meter(tmp_path / "bill.parquet", unit="GJ", column="usage_gj")
+    assert meter.kind == "billing" and meter.fuel == "heat"
+    assert meter.usage["value"].iloc[0] == pytest.approx(3.1 * 1e9 / 3.6e6, rel=EXACT)
+    daily = daily_usage(meter)
+    assert len(daily) == 60 and str(daily.index.tz) == "Asia/Shanghai"
+    assert daily.iloc[0] == pytest.approx(3.1 * 1e9 / 3.6e6 / 31, rel=EXACT)
+
+
+def test_autumn_repeated_hour_is_resolved_by_file_order(tmp_path):
+    # Copenhagen falls back on 2024-10-27: local 02:00-03:00 occurs twice; the day has 25 hours.
+    index = pd.date_range("2024-10-27", "2024-10-28", freq="h", tz="Europe/Copenhagen", inclusive="left")
+    assert len(index) == 25
+    path = tmp_path / "autumn.csv"
+    pd.DataFrame({"timestamp": index.strftime("%Y-%m-%d %H:%M"), "value": 2.0}).to_csv(path, index=False)
+    meter = read_meter(path, timezone="Europe/Copenhagen")
+    assert len(meter.usage) == 25 and meter.checks.duplicates == []
+    assert daily_usage(meter).iloc[0] == pytest.approx(50.0, rel=EXACT)

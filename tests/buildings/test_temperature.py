@@ -126,3 +126,19 @@ def test_annual_hdd18_from_monthly_means_against_the_published_iwec_value(monthl
     total = heating_degree_days(monthly_step_series(monthly_c), 18.0).sum()
     assert total <= annual
     assert total == pytest.approx(annual, rel=0.015)
+
+
+def test_daily_temperature_file_in_a_zone(tmp_path):
+    path = tmp_path / "daily.csv"
+    path.write_text("timestamp,temperature_c\n2024-03-30,4.0\n2024-03-31,6.0\n2024-04-01,8.0\n")
+    series = read_temperature(path, timezone="Europe/Copenhagen")
+    assert series.attrs["step"] == pd.Timedelta(days=1)  # calendar days across the spring DST change
+    np.testing.assert_allclose(heating_degree_days(series, 10.0).to_numpy(), [6.0, 4.0, 2.0])
+
+
+def test_hourly_degree_days_on_a_23_hour_day():
+    index = pd.date_range("2024-03-31", "2024-04-01", freq="h", tz="Europe/Copenhagen", inclusive="left")
+    hourly = pd.Series(5.0, index=index)
+    for method in ("daily", "hourly"):
+        hdd = heating_degree_days(hourly, 15.0, method=method)
+        assert len(hdd) == 1 and hdd.iloc[0] == pytest.approx(10.0, rel=EXACT)

@@ -132,11 +132,11 @@ def _timestamps(raw: pd.Series, path: Path, field: str, timezone: str | None) ->
         time = pd.DatetimeIndex(raw)
     else:
         try:
-            time = pd.DatetimeIndex(pd.to_datetime(raw, errors="coerce"))
+            time = _parse_datetimes(raw, utc=False)
         except ValueError:  # several UTC offsets (daylight saving) or offsets on some rows only
             mixed = True
             try:
-                time = pd.DatetimeIndex(pd.to_datetime(raw, errors="coerce", utc=True))
+                time = _parse_datetimes(raw, utc=True)
             except ValueError as err:
                 raise InputError(f"cannot read the timestamps: {err}", file=path, field=field) from err
         bad = time.isna()
@@ -159,6 +159,17 @@ def _timestamps(raw: pd.Series, path: Path, field: str, timezone: str | None) ->
         raise InputError(
             f"cannot place the local timestamps in {timezone!r}: {err}; write the timestamps with UTC offsets",
             file=path, field=field) from err
+
+
+def _parse_datetimes(raw: pd.Series, utc: bool) -> pd.DatetimeIndex:
+    """ISO 8601 text (dates alone and date-times may mix), else whatever pandas infers; NaT where unreadable."""
+    try:
+        time = pd.DatetimeIndex(pd.to_datetime(raw, errors="coerce", format="ISO8601", utc=utc))
+        if not time.isna().any():
+            return time
+    except ValueError:
+        pass
+    return pd.DatetimeIndex(pd.to_datetime(raw, errors="coerce", utc=utc))
 
 
 def _convert(time: pd.DatetimeIndex, timezone: str, path: Path, field: str) -> pd.DatetimeIndex:
