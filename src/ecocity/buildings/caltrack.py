@@ -1,0 +1,745 @@
+"""CalTRACK 2.0 daily and billing baseline models (usage per day against degree days).
+
+The four candidate models of CalTRACK 2.0 section 3 are fitted on a grid of balance points:
+
+- intercept only: ``U = β0``
+- HDD only: ``U = β0 + βH · HDD(Th)``
+- CDD only: ``U = β0 + βC · CDD(Tc)``
+- HDD + CDD: ``U = β0 + βH · HDD(Th) + βC · CDD(Tc)``, ``Th ≤ Tc``
+
+with ``U`` the usage per day [kWh/d], ``HDD(Th) = max(Th − T, 0)`` and ``CDD(Tc) = max(T − Tc, 0)``
+from the day's mean temperature ``T`` (CalTRACK 3.3.4.1.1, 3.3.5.1.1; billing periods use the mean
+of their days' degree days, 3.3.1.1). Candidates with too few non-zero or too small total degree
+days are not fitted (3.2.2.2), those with a negative parameter are disqualified (3.4.3.2), and the
+qualified one with the highest adjusted R² is selected (3.4.3.3). Billing candidates are fitted by
+weighted least squares with the days of each period as weights (3.4.2).
+
+CalTRACK states its balance points (30–90 °F) and degree-day minimums in °F; ecocity works in °C:
+the constants in ``data/caltrack.toml`` are converted at load time, balance points are reported in
+°C (``(T_F − 32) / 1.8``) and the degree-day coefficients in kWh/(°C·d) (1.8 × the °F ones).
+
+Speed: every candidate is solved at once. The degree days for all balance points form an
+``n × k`` matrix; weighted, centred cross-products (two matrix products) give the closed-form 1- and
+2-regressor least-squares solutions for all ``k`` single and ``k(k+1)/2`` pair candidates.
+
+References
+----------
+CalTRACK methods, version 2.0, sections 2.2, 3.2–3.4 (docs.caltrack.org).
+eemeter 2.10.11, ``eemeter/caltrack/usage_per_day.py`` (reference implementation).
+ASHRAE Guideline 14-2014, Annex B (fractional savings uncertainty).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import cache, cached_property
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ecocity.errors import InputError, ModelError
+
+MODEL_TYPES: tuple[str, ...] = ("intercept_only", "hdd_only", "cdd_only", "hdd_cdd")
+#: Candidate status, as eemeter names them (CalTRACK 3.2.2.2, 3.4.3.2).
+STATUSES: tuple[str, ...] = ("QUALIFIED", "DISQUALIFIED", "NOT ATTEMPTED")
+_F_PER_C = 1.8
+
+
+def f_to_c(temperature_f: float | np.ndarray) -> float | np.ndarray:
+    """Convert a temperature from °F to °C. [°C]"""
+    return (np.asarray(temperature_f, dtype=float) - 32.0) / _F_PER_C
+
+
+@cache
+def _constants() -> dict[str, Any]:
+    text = resources.files("ecocity.buildings").joinpath("data/caltrack.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _v(section: str, name: str) -> Any:
+    return _constants()[section][name]["value"]
+
+
+@dataclass(frozen=True)
+class CaltrackSettings:
+    """Settings of a CalTRACK usage-per-day fit, in °C (defaults from ``data/caltrack.toml``).
+
+    Attributes
+    ----------
+    balance_points_c
+        Balance-point grid, for heating and cooling alike. [°C]
+    minimum_non_zero_hdd, minimum_non_zero_cdd
+        Minimum number of days (periods) with non-zero degree days for a candidate to be fitted.
+    minimum_total_hdd_c, minimum_total_cdd_c
+        Minimum total degree days of a candidate. [°C·d]
+    beta_maximum_p_value
+        Largest p-value of a degree-day coefficient (1: no test, CalTRACK 2.0).
+    fit_cdd
+        Whether cooling candidates are fitted (False for gas meters).
+    coverage
+        Daily: share of the hours a day's mean temperature needs; billing: share of a period's
+        days with a temperature.
+    interval
+        ``"daily"`` or ``"billing"``.
+    """
+
+    balance_points_c: tuple[float, ...]
+    minimum_non_zero_hdd: int
+    minimum_non_zero_cdd: int
+    minimum_total_hdd_c: float
+    minimum_total_cdd_c: float
+    beta_maximum_p_value: float
+    fit_cdd: bool
+    coverage: float
+    interval: str
+
+
+def default_settings(interval: str = "daily") -> CaltrackSettings:
+    """The CalTRACK 2.0 settings for ``"daily"`` or ``"billing"`` data, converted to °C."""
+    if interval not in ("daily", "billing"):
+        raise InputError(f"interval must be 'daily' or 'billing', not {interval!r}", field="interval")
+    step_f = float(_v("grid", "step_f"))
+    grid_f = np.arange(_v("grid", "minimum_f"), _v("grid", "maximum_f") + step_f / 2, step_f)
+    coverage = "hourly_coverage_per_day" if interval == "daily" else "daily_coverage_per_period"
+    return CaltrackSettings(
+        balance_points_c=tuple(float(x) for x in f_to_c(grid_f)),
+        minimum_non_zero_hdd=int(_v(interval, "minimum_non_zero_hdd")),
+        minimum_non_zero_cdd=int(_v(interval, "minimum_non_zero_cdd")),
+        minimum_total_hdd_c=float(_v(interval, "minimum_total_hdd_f")) / _F_PER_C,
+        minimum_total_cdd_c=float(_v(interval, "minimum_total_cdd_f")) / _F_PER_C,
+        beta_maximum_p_value=float(_v("qualification", "beta_maximum_p_value")),
+        fit_cdd=True,
+        coverage=float(_v(interval, coverage)),
+        interval=interval,
+    )
+
+
+def _resolve_settings(settings: CaltrackSettings | Mapping[str, Any] | None, interval: str) -> CaltrackSettings:
+    base = default_settings(interval)
+    if settings is None:
+        return base
+    if isinstance(settings, CaltrackSettings):
+        return replace(settings, interval=interval)
+    names = {f.name for f in fields(CaltrackSettings)}
+    unknown = sorted(set(settings) - names)
+    if unknown:
+        raise InputError(f"unknown CalTRACK settings {unknown}; known: {sorted(names)}", field="settings")
+    out = replace(base, **dict(settings))
+    step = np.diff(np.asarray(out.balance_points_c))
+    if len(out.balance_points_c) == 0 or np.any(step <= 0):
+        raise InputError("balance_points_c must be a non-empty increasing grid", field="balance_points_c")
+    return out
+
+
+# --- the candidate solver ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """All candidates of one fit, in eemeter's order (intercept, hdd, cdd, hdd+cdd)."""
+
+    model_type: np.ndarray  # index into MODEL_TYPES
+    heating_c: np.ndarray
+    cooling_c: np.ndarray
+    intercept: np.ndarray
+    beta_hdd: np.ndarray
+    beta_cdd: np.ndarray
+    adj_r_squared: np.ndarray
+    status: np.ndarray  # index into STATUSES
+
+    @property
+    def qualified(self) -> np.ndarray:
+        return self.status == 0
+
+    def table(self, only_qualified: bool = True) -> pd.DataFrame:
+        frame = pd.DataFrame(
+            {
+                "model_type": np.asarray(MODEL_TYPES, dtype=object)[self.model_type],
+                "heating_balance_c": self.heating_c,
+                "cooling_balance_c": self.cooling_c,
+                "intercept_kwh_per_d": self.intercept,
+                "beta_hdd_kwh_per_c_day": self.beta_hdd,
+                "beta_cdd_kwh_per_c_day": self.beta_cdd,
+                "adj_r_squared": self.adj_r_squared,
+                "status": np.asarray(STATUSES, dtype=object)[self.status],
+            }
+        )
+        if only_qualified:
+            frame = frame[self.qualified].reset_index(drop=True)
+        return frame
+
+
+def _p_values(beta: np.ndarray, variance: np.ndarray, df: int) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_stat = np.abs(beta) / np.sqrt(variance)
+    return 2.0 * stats.t.sf(t_stat, df)
+
+
+def solve_candidates(
+    usage_per_day: np.ndarray,
+    hdd: np.ndarray,
+    cdd: np.ndarray,
+    weights: np.ndarray,
+    settings: CaltrackSettings,
+) -> _Candidates:
+    """Fit every CalTRACK candidate at once by closed-form weighted least squares.
+
+    Parameters
+    ----------
+    usage_per_day
+        Usage per day of each observation (day or billing period), no NaN. [kWh/d]
+    hdd, cdd
+        Mean heating / cooling degree days per day of each observation for each balance point of
+        ``settings.balance_points_c``, shape ``(n, k)``. [°C·d/d]
+    weights
+        Weight of each observation: 1 for daily data, the days of the period for billing. [d]
+    settings
+        Grid and qualification rules.
+
+    Returns
+    -------
+    _Candidates
+        Parameters, adjusted R² and status of each candidate.
+    """
+    y = np.asarray(usage_per_day, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    n = y.size
+    bp = np.asarray(settings.balance_points_c, dtype=float)
+    k = bp.size
+    sw = w.sum()
+    y_mean = float(np.dot(w, y)) / sw
+    yc = y - y_mean
+    syy = float(np.dot(w, yc * yc))
+
+    # einsum, not BLAS: a threaded BLAS on a busy machine costs more than these small products
+    def centred(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mean = np.einsum("i,ij->j", w, x) / sw
+        return x - mean, mean
+
+    hc, h_mean = centred(hdd)
+    cc, c_mean = centred(cdd)
+    wh, wc = hc * w[:, None], cc * w[:, None]
+    shh, scc = np.einsum("ij,ij->j", wh, hc), np.einsum("ij,ij->j", wc, cc)
+    shy, scy = np.einsum("ij,i->j", wh, yc), np.einsum("ij,i->j", wc, yc)
+
+    # degree-day sufficiency (CalTRACK 3.2.2.2): count of non-zero and total weighted degree days
+    h_ok = ((hdd > 0).sum(axis=0) >= settings.minimum_non_zero_hdd) & (np.einsum("i,ij->j", w, hdd) >= settings.minimum_total_hdd_c)
+    c_ok = ((cdd > 0).sum(axis=0) >= settings.minimum_non_zero_cdd) & (np.einsum("i,ij->j", w, cdd) >= settings.minimum_total_cdd_c)
+
+    def adj(ssr: np.ndarray, n_regressors: int) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = 1.0 - ssr / syy
+            return 1.0 - (n - 1) / (n - n_regressors - 1) * (1.0 - r2)
+
+    p_max = settings.beta_maximum_p_value
+
+    def single(sxx, sxy, x_mean, ok):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            beta = sxy / sxx
+            ssr = syy - beta * sxy
+            intercept = y_mean - beta * x_mean
+        fitted = ok & (sxx > 0) & (n > 2)
+        status = np.where(fitted, 0, 2)
+        bad = fitted & ((beta < 0) | (intercept < 0))
+        if p_max < 1.0:
+            p = _p_values(beta, (ssr / (n - 2)) / sxx, n - 2)
+            bad |= fitted & (p > p_max)
+        status[bad] = 1
+        return beta, intercept, adj(ssr, 1), status
+
+    bh, ih, ah, sth = single(shh, shy, h_mean, h_ok)
+    if settings.fit_cdd:
+        bc, ic, ac, stc = single(scc, scy, c_mean, c_ok)
+        # pairs (heating i, cooling j) with Th ≤ Tc, in eemeter's order: cooling outer, heating inner
+        j_idx, i_idx = np.nonzero(bp[None, :] <= bp[:, None])  # rows j (cooling), cols i (heating)
+        # Th ≤ Tc: no day has both HDD(Th) > 0 and CDD(Tc) > 0, so for daily data Σ w·h·c = 0 and
+        # the centred cross-product is −Σw · mean(h) · mean(c); a billing period's mean degree
+        # days can have both, so there the raw cross-product is summed (few rows: cheap)
+        shc = -sw * h_mean[i_idx] * c_mean[j_idx]
+        if settings.interval == "billing":
+            shc = shc + np.einsum("ni,nj->ij", hdd * w[:, None], cdd)[i_idx, j_idx]
+        a11, a22, b1, b2 = shh[i_idx], scc[j_idx], shy[i_idx], scy[j_idx]
+        det = a11 * a22 - shc * shc
+        with np.errstate(divide="ignore", invalid="ignore"):
+            beta_h = (a22 * b1 - shc * b2) / det
+            beta_c = (a11 * b2 - shc * b1) / det
+            ssr = syy - beta_h * b1 - beta_c * b2
+            intercept = y_mean - beta_h * h_mean[i_idx] - beta_c * c_mean[j_idx]
+        scale = np.maximum(a11 * a22, 1e-300)
+        fitted = h_ok[i_idx] & c_ok[j_idx] & (det > 1e-12 * scale) & (n > 3)
+        stp = np.where(fitted, 0, 2)
+        bad = fitted & ((beta_h < 0) | (beta_c < 0) | (intercept < 0))
+        if p_max < 1.0:
+            s2 = ssr / (n - 3)
+            bad |= fitted & (_p_values(beta_h, s2 * a22 / det, n - 3) > p_max)
+            bad |= fitted & (_p_values(beta_c, s2 * a11 / det, n - 3) > p_max)
+        stp[bad] = 1
+        ap = adj(ssr, 2)
+    else:
+        empty = np.empty(0)
+        bc = ic = ac = empty
+        stc = np.empty(0, dtype=int)
+        i_idx = j_idx = np.empty(0, dtype=int)
+        beta_h = beta_c = intercept = ap = empty
+        stp = np.empty(0, dtype=int)
+
+    n_h, n_c, n_p = k, bc.size, i_idx.size
+    nan = np.nan
+    return _Candidates(
+        model_type=np.repeat(np.arange(4), [1, n_h, n_c, n_p]),
+        heating_c=np.concatenate([[nan], bp, np.full(n_c, nan), bp[i_idx]]),
+        cooling_c=np.concatenate([[nan], np.full(n_h, nan), bp[:n_c], bp[j_idx]]),
+        intercept=np.concatenate([[y_mean], ih, ic, intercept]),
+        beta_hdd=np.concatenate([[0.0], bh, np.zeros(n_c), beta_h]),
+        beta_cdd=np.concatenate([[0.0], np.zeros(n_h), bc, beta_c]),
+        adj_r_squared=np.concatenate([[0.0], ah, ac, ap]),
+        status=np.concatenate([[0 if y_mean >= 0 else 1], sth, stc, stp]),
+    )
+
+
+def _select(candidates: _Candidates) -> int:
+    """Index of the qualified candidate with the highest adjusted R² (CalTRACK 3.4.3.3).
+
+    Ties (within 1e-10, e.g. two balance points with identical degree days) go to the first in
+    eemeter's order, as its strict ``>`` comparison does.
+    """
+    qualified = candidates.qualified
+    if not qualified.any():
+        raise ModelError("no qualified CalTRACK candidate model (negative intercept or no data)")
+    score = np.where(qualified, candidates.adj_r_squared, -np.inf)
+    score = np.where(np.isfinite(score), score, -np.inf)
+    return int(np.flatnonzero(score >= score.max() - 1e-10)[0])
+
+
+# --- the fitted model ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class BaselineModel:
+    """A selected CalTRACK baseline model with its fit statistics.
+
+    Attributes
+    ----------
+    model_type
+        ``"intercept_only"``, ``"hdd_only"``, ``"cdd_only"`` or ``"hdd_cdd"``.
+    heating_balance_c, cooling_balance_c
+        Balance points, None when the model has no such term. [°C]
+    intercept_kwh_per_d
+        Base load. [kWh/d]
+    beta_hdd_kwh_per_c_day, beta_cdd_kwh_per_c_day
+        Heating / cooling slopes, 0 when absent. [kWh/(°C·d)]
+    r_squared
+        Squared correlation of predicted and observed totals (eemeter's definition; 0 for
+        intercept-only).
+    adj_r_squared
+        Adjusted R² of the (weighted) fit that selected the model (CalTRACK 3.4.3.3).
+    cvrmse
+        ``sqrt(Σ(ŷ − y)² / (n − p)) / ȳ`` on daily (daily fit) or period (billing fit) totals,
+        ``p`` the number of degree-day terms (eemeter's ``cvrmse_adj``). [1]
+    nmbe
+        ``Σ(ŷ − y) / Σy`` (eemeter's sign: positive = over-prediction). [1]
+    n_days
+        Days of usage behind the fit. [d]
+    n_observations
+        Observations fitted: days (daily) or billing periods.
+    interval
+        ``"daily"`` or ``"billing"``.
+    all_candidates
+        Every candidate of the grid search with its status (see :attr:`candidates`).
+    """
+
+    model_type: str
+    heating_balance_c: float | None
+    cooling_balance_c: float | None
+    intercept_kwh_per_d: float
+    beta_hdd_kwh_per_c_day: float
+    beta_cdd_kwh_per_c_day: float
+    r_squared: float
+    adj_r_squared: float
+    cvrmse: float
+    nmbe: float
+    n_days: int
+    n_observations: int
+    interval: str
+    observed_mean_kwh: float
+    residual_autocorrelation: float
+    all_candidates: _Candidates = field(repr=False)
+
+    @cached_property
+    def candidates(self) -> pd.DataFrame:
+        """Table of all qualified candidates, one row each (built on first use)."""
+        return self.all_candidates.table(only_qualified=True)
+
+    @property
+    def num_parameters(self) -> int:
+        """Degree-day terms of the model (0, 1 or 2), as eemeter counts them."""
+        return {"intercept_only": 0, "hdd_only": 1, "cdd_only": 1, "hdd_cdd": 2}[self.model_type]
+
+    def predict(self, temperature_c_daily: pd.Series) -> pd.Series:
+        """Predicted usage per day for daily mean temperatures.
+
+        Parameters
+        ----------
+        temperature_c_daily
+            Daily mean outdoor temperature (hourly values are averaged per day as in the fit). [°C]
+
+        Returns
+        -------
+        pandas.Series
+            ``β0 + βH·max(Th − T, 0) + βC·max(T − Tc, 0)``, named ``"value"``; NaN where the
+            temperature is missing. [kWh/d]
+        """
+        t = _daily_mean_temperature(temperature_c_daily, default_settings("daily").coverage)
+        values = predict_usage_per_day(
+            t.to_numpy(dtype=float),
+            self.intercept_kwh_per_d,
+            self.beta_hdd_kwh_per_c_day,
+            self.heating_balance_c,
+            self.beta_cdd_kwh_per_c_day,
+            self.cooling_balance_c,
+        )
+        return pd.Series(values, index=t.index, name="value")
+
+    def metrics(self) -> dict[str, Any]:
+        """Fit statistics with the ASHRAE Guideline 14 limits beside them.
+
+        Daily fits are shown against the hourly limits (G14 has none for daily data), billing fits
+        against the monthly ones (``data/caltrack.toml``).
+        """
+        kind = "hourly" if self.interval == "daily" else "monthly"
+        cv_limit = float(_v("ashrae_guideline_14", f"cvrmse_{kind}"))
+        nmbe_limit = float(_v("ashrae_guideline_14", f"nmbe_{kind}"))
+        return {
+            "r_squared": self.r_squared,
+            "adj_r_squared": self.adj_r_squared,
+            "cvrmse": self.cvrmse,
+            "cvrmse_limit": cv_limit,
+            "cvrmse_ok": bool(self.cvrmse <= cv_limit),
+            "nmbe": self.nmbe,
+            "nmbe_limit": nmbe_limit,
+            "nmbe_ok": bool(abs(self.nmbe) <= nmbe_limit),
+            "limits_source": f"ASHRAE Guideline 14-2014 calibration criteria ({kind} data)",
+            "n_days": self.n_days,
+            "n_observations": self.n_observations,
+            "residual_autocorrelation": self.residual_autocorrelation,
+        }
+
+    def fractional_savings_uncertainty(
+        self, reporting_days: int, savings_fraction: float, confidence: float = 0.9
+    ) -> float:
+        """CalTRACK's fractional savings uncertainty (FSU) of savings over a reporting period.
+
+        Parameters
+        ----------
+        reporting_days
+            Length of the reporting period. [d]
+        savings_fraction
+            Expected savings as a fraction of the baseline use, ``F``. [1]
+        confidence
+            Two-sided confidence level. [1]
+
+        Returns
+        -------
+        float
+            ``ΔE_save / E_save``. [1]
+
+        Notes
+        -----
+        ASHRAE Guideline 14-2014 Annex B (after Reddy & Claridge 2000), with the constant 1.26
+        replaced by Sun & Baltazar's (2013) quadratic in reporting months ``M`` as eemeter 2.10.11
+        (``derivatives._compute_fsu_error``) applies it::
+
+            FSU = t · (a·M² + b·M + c) · CV · sqrt((n / n') · (1 + 2 / n') / m) / F
+            n'  = n · (1 − ρ) / (1 + ρ)
+
+        ``CV`` is :attr:`cvrmse`, ``n`` the baseline observations, ``ρ`` the lag-1 autocorrelation
+        of the baseline residuals, ``t`` Student's t at ``1 − (1 − confidence)/2`` with ``n − p``
+        degrees of freedom; daily: ``m`` = reporting days, ``M = m / 30``; billing: ``m = M`` =
+        reporting months (days / 30, rounded).
+        """
+        if reporting_days <= 0 or not 0 < savings_fraction:
+            raise InputError(
+                f"reporting_days must be > 0 and savings_fraction > 0, got {reporting_days}, {savings_fraction}",
+                field="reporting_days",
+            )
+        if not 0 < confidence < 1:
+            raise InputError(f"confidence must be in (0, 1), got {confidence}", field="confidence")
+        n = float(self.n_observations)
+        rho = self.residual_autocorrelation
+        if not np.isfinite(rho) or abs(rho) >= 1 or n <= self.num_parameters:
+            raise ModelError(f"FSU undefined: residual autocorrelation {rho}, {int(n)} observations")
+        n_prime = n * (1 - rho) / (1 + rho)
+        t_stat = stats.t.ppf(1 - (1 - confidence) / 2, n - self.num_parameters)
+        days_per_month = float(_v("fsu", "days_per_month"))
+        if self.interval == "daily":
+            m = float(reporting_days)
+            months = m / days_per_month
+        else:
+            m = months = float(round(reporting_days / days_per_month))
+            if m == 0:
+                raise InputError("a billing FSU needs a reporting period of at least half a month", field="reporting_days")
+        a, b, c = (float(_v("fsu", f"{self.interval}_{x}")) for x in "abc")
+        poly = a * months**2 + b * months + c
+        return float(t_stat * poly * self.cvrmse * np.sqrt((n / n_prime) * (1 + 2 / n_prime) / m) / savings_fraction)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Parameters and metrics as plain JSON-able values (no candidate table)."""
+        out = {
+            "model_type": self.model_type,
+            "interval": self.interval,
+            "heating_balance_c": self.heating_balance_c,
+            "cooling_balance_c": self.cooling_balance_c,
+            "intercept_kwh_per_d": self.intercept_kwh_per_d,
+            "beta_hdd_kwh_per_c_day": self.beta_hdd_kwh_per_c_day,
+            "beta_cdd_kwh_per_c_day": self.beta_cdd_kwh_per_c_day,
+            "n_qualified_candidates": int(self.all_candidates.qualified.sum()),
+        }
+        out.update(self.metrics())
+        return out
+
+
+def predict_usage_per_day(
+    temperature_c: np.ndarray,
+    intercept_kwh_per_d: float,
+    beta_hdd_kwh_per_c_day: float,
+    heating_balance_c: float | None,
+    beta_cdd_kwh_per_c_day: float,
+    cooling_balance_c: float | None,
+) -> np.ndarray:
+    """Usage per day of the CalTRACK model (CalTRACK 3.3.1.3). [kWh/d]"""
+    t = np.asarray(temperature_c, dtype=float)
+    u = np.full(t.shape, float(intercept_kwh_per_d))
+    if heating_balance_c is not None:
+        u = u + beta_hdd_kwh_per_c_day * np.maximum(heating_balance_c - t, 0.0)
+    if cooling_balance_c is not None:
+        u = u + beta_cdd_kwh_per_c_day * np.maximum(t - cooling_balance_c, 0.0)
+    return np.where(np.isnan(t), np.nan, u)
+
+
+# --- inputs --------------------------------------------------------------------------------------
+
+
+def _check_series(series: Any, name: str) -> pd.Series:
+    if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
+        raise InputError(f"{name} must be a pandas Series with a DatetimeIndex", field=name)
+    if series.index.has_duplicates:
+        raise InputError(f"{name} has duplicated timestamps", field=name)
+    return series.sort_index().astype(float)
+
+
+def _same_tz(temperature: pd.Series, tz: Any, name: str) -> pd.Series:
+    t_tz = temperature.index.tz
+    if (t_tz is None) != (tz is None):
+        raise InputError(
+            f"{name}: temperature and usage must both be timezone-aware or both naive", field=name
+        )
+    return temperature if tz is None else temperature.tz_convert(tz)
+
+
+def _daily_mean_temperature(temperature_c: pd.Series, coverage: float) -> pd.Series:
+    """Daily mean temperature; sub-daily data averaged per local day (CalTRACK 2.2.2.3).
+
+    A day keeps its mean when more than ``coverage`` of its expected samples are present (eemeter:
+    more than 12 of 24 hours). [°C]
+    """
+    t = _check_series(temperature_c, "temperature_c")
+    if len(t) < 2:
+        return t.set_axis(t.index.normalize())
+    step_ns = float(np.median(np.diff(t.index.as_unit("ns").asi8)))
+    if step_ns >= 86_400e9:
+        return t.set_axis(t.index.normalize())
+    per_day = 86_400e9 / step_ns
+    groups = t.groupby(t.index.normalize())
+    mean, count = groups.mean(), groups.count()
+    return mean.where(count > coverage * per_day)
+
+
+def _degree_days(t: np.ndarray, settings: CaltrackSettings) -> tuple[np.ndarray, np.ndarray]:
+    bp = np.asarray(settings.balance_points_c)[None, :]
+    return np.maximum(bp - t[:, None], 0.0), np.maximum(t[:, None] - bp, 0.0)
+
+
+def _model_from(
+    candidates: _Candidates,
+    observed_total: np.ndarray,
+    period_days: np.ndarray,
+    temperature_or_dd: tuple[np.ndarray, np.ndarray, np.ndarray],
+    n_days: int,
+    settings: CaltrackSettings,
+) -> BaselineModel:
+    best = _select(candidates)
+    model_type = MODEL_TYPES[int(candidates.model_type[best])]
+    h = candidates.heating_c[best]
+    c = candidates.cooling_c[best]
+    h = None if np.isnan(h) else float(h)
+    c = None if np.isnan(c) else float(c)
+    bp = np.asarray(settings.balance_points_c)
+    hdd, cdd, _ = temperature_or_dd
+    per_day = np.full(observed_total.shape, float(candidates.intercept[best]))
+    if h is not None:
+        per_day += candidates.beta_hdd[best] * hdd[:, int(np.argmin(np.abs(bp - h)))]
+    if c is not None:
+        per_day += candidates.beta_cdd[best] * cdd[:, int(np.argmin(np.abs(bp - c)))]
+    predicted = per_day * period_days
+    residual = predicted - observed_total
+    p = {"intercept_only": 0, "hdd_only": 1, "cdd_only": 1, "hdd_cdd": 2}[model_type]
+    n = observed_total.size
+    mean = observed_total.mean()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cvrmse = float(np.sqrt((residual @ residual) / (n - p)) / mean) if n > p else np.nan
+        nmbe = float(residual.sum() / observed_total.sum())
+        r2 = 0.0 if np.ptp(predicted) == 0 else float(np.corrcoef(predicted, observed_total)[0, 1] ** 2)
+        rho = float(np.corrcoef(residual[1:], residual[:-1])[0, 1]) if n > 2 else np.nan
+    return BaselineModel(
+        model_type=model_type,
+        heating_balance_c=h,
+        cooling_balance_c=c,
+        intercept_kwh_per_d=float(candidates.intercept[best]),
+        beta_hdd_kwh_per_c_day=float(candidates.beta_hdd[best]),
+        beta_cdd_kwh_per_c_day=float(candidates.beta_cdd[best]),
+        r_squared=r2,
+        adj_r_squared=float(candidates.adj_r_squared[best]),
+        cvrmse=cvrmse,
+        nmbe=nmbe,
+        n_days=int(n_days),
+        n_observations=int(n),
+        interval=settings.interval,
+        observed_mean_kwh=float(mean),
+        residual_autocorrelation=rho,
+        all_candidates=candidates,
+    )
+
+
+def fit_daily(
+    usage_kwh_per_d: pd.Series,
+    temperature_c: pd.Series,
+    *,
+    settings: CaltrackSettings | Mapping[str, Any] | None = None,
+) -> BaselineModel:
+    """Fit the CalTRACK 2.0 daily model (CalTRACK section 3, daily presets).
+
+    Parameters
+    ----------
+    usage_kwh_per_d
+        Daily use, one row per local calendar day (interval start). [kWh/d]
+    temperature_c
+        Daily mean (or hourly) outdoor temperature on the same clock. [°C]
+    settings
+        :class:`CaltrackSettings` or a mapping of its fields to override (``fit_cdd=False`` for
+        gas); default: CalTRACK 2.0 daily.
+
+    Returns
+    -------
+    BaselineModel
+
+    Raises
+    ------
+    InputError
+        Inputs that are not daily series, mixed time zones, no day with both values.
+    ModelError
+        No qualified candidate (e.g. a negative mean use).
+    """
+    s = _resolve_settings(settings, "daily")
+    usage = _check_series(usage_kwh_per_d, "usage_kwh_per_d")
+    temperature = _same_tz(_check_series(temperature_c, "temperature_c"), usage.index.tz, "temperature_c")
+    t_daily = _daily_mean_temperature(temperature, s.coverage)
+    t = t_daily.reindex(usage.index.normalize()).to_numpy(dtype=float)
+    y = usage.to_numpy(dtype=float)
+    keep = np.isfinite(t) & np.isfinite(y)
+    if keep.sum() < 3:
+        raise InputError(
+            f"fewer than 3 days with both usage and temperature ({int(keep.sum())})", field="usage_kwh_per_d"
+        )
+    t, y = t[keep], y[keep]
+    hdd, cdd = _degree_days(t, s)
+    ones = np.ones_like(y)
+    cands = solve_candidates(y, hdd, cdd, ones, s)
+    return _model_from(cands, y, ones, (hdd, cdd, t), int(keep.sum()), s)
+
+
+def billing_design(
+    periods: pd.DataFrame, temperature_c: pd.Series, settings: CaltrackSettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-period usage per day, mean degree days per day, days and kept days (CalTRACK 3.3.1.1).
+
+    A period ``[start, end)`` keeps its mean degree days over the days that have a temperature
+    when these cover at least ``settings.coverage`` of it (CalTRACK 2.2.3.2); otherwise it is dropped.
+
+    Returns
+    -------
+    tuple
+        ``keep`` (bool per period), usage per day [kWh/d], HDD and CDD ``(n_kept, k)`` [°C·d/d],
+        period days [d], days with temperature [d], all for the kept periods except ``keep``.
+    """
+    for column in ("start", "end", "value"):
+        if column not in periods.columns:
+            raise InputError(f"billing periods need columns start, end, value; {column!r} is missing", field=column)
+    start = pd.DatetimeIndex(periods["start"]).normalize()
+    end = pd.DatetimeIndex(periods["end"]).normalize()
+    value = periods["value"].to_numpy(dtype=float)
+    n_days = ((end - start) / pd.Timedelta("1D")).to_numpy()
+    if np.any(n_days <= 0):
+        row = int(np.flatnonzero(n_days <= 0)[0])
+        raise InputError("a billing period must end after it starts", record=str(row), field="end")
+    temperature = _same_tz(_check_series(temperature_c, "temperature_c"), start.tz, "temperature_c")
+    t_daily = _daily_mean_temperature(temperature, default_settings("daily").coverage)
+    days = pd.date_range(start.min(), end.max(), freq="D", inclusive="left")
+    t = t_daily.reindex(days).to_numpy(dtype=float)
+    present = np.isfinite(t)
+    hdd, cdd = _degree_days(np.where(present, t, 0.0), settings)
+    hdd[~present], cdd[~present] = 0.0, 0.0
+    zero = np.zeros((1, hdd.shape[1]))
+    ch, cc = np.vstack([zero, np.cumsum(hdd, 0)]), np.vstack([zero, np.cumsum(cdd, 0)])
+    ck = np.concatenate([[0], np.cumsum(present)])
+    i0 = days.get_indexer(start)
+    i1 = np.where(end > days[-1], len(days), days.get_indexer(end))
+    kept = (ck[i1] - ck[i0]).astype(float)
+    keep = (kept >= settings.coverage * n_days) & (kept > 0) & np.isfinite(value)
+    i0, i1, kept_k = i0[keep], i1[keep], kept[keep]
+    mean_hdd = (ch[i1] - ch[i0]) / kept_k[:, None]
+    mean_cdd = (cc[i1] - cc[i0]) / kept_k[:, None]
+    return keep, value[keep] / n_days[keep], mean_hdd, mean_cdd, n_days[keep], kept_k
+
+
+def fit_billing(
+    periods: pd.DataFrame,
+    temperature_c: pd.Series,
+    *,
+    settings: CaltrackSettings | Mapping[str, Any] | None = None,
+) -> BaselineModel:
+    """Fit the CalTRACK 2.0 billing model: usage per day, weighted by the days of each period.
+
+    Parameters
+    ----------
+    periods
+        One row per billing period: ``start``, ``end`` (exclusive, midnight) and ``value``, the
+        period's use. [kWh]
+    temperature_c
+        Daily mean (or hourly) outdoor temperature covering the periods. [°C]
+    settings
+        :class:`CaltrackSettings` or a mapping of fields to override; default: billing presets.
+
+    Returns
+    -------
+    BaselineModel
+        Metrics on period totals [kWh]; ``n_days`` is the days of the kept periods.
+
+    Notes
+    -----
+    Weighted least squares with weights = days with temperature in the period (CalTRACK 3.4.2;
+    eemeter's ``n_days_kept``); the total-degree-day minimum is on ``Σ mean DD · weight``.
+    """
+    s = _resolve_settings(settings, "billing")
+    keep, y, hdd, cdd, n_days, weights = billing_design(periods, temperature_c, s)
+    if keep.sum() < 3:
+        raise InputError(
+            f"fewer than 3 billing periods with usage and temperature coverage ({int(keep.sum())})",
+            field="periods",
+        )
+    cands = solve_candidates(y, hdd, cdd, weights, s)
+    return _model_from(cands, y * n_days, n_days, (hdd, cdd, y), int(n_days.sum()), s)
