@@ -112,3 +112,33 @@ def test_normalised_savings_before_and_after():
 def test_nac_needs_a_year():
     with pytest.raises(InputError, match="need a year"):
         sv.normalised_annual_consumption(HeatingModel(), _year_temperature(days=100))
+
+
+def test_negative_savings_get_a_band_too():
+    m = HeatingModel()
+    temp = _year_temperature()
+    r = sv.avoided_energy(m, 1.1 * m.predict(temp), temp)
+    assert r.savings_fraction == pytest.approx(-0.1, rel=1e-12)
+    lo, hi = r.band_kwh[0.90]
+    assert lo < r.avoided_kwh < hi < 0
+
+
+def test_with_the_caltrack_fit_the_true_saving_lies_in_the_90_percent_band():
+    """Integration with caltrack.fit_daily: baseline year, then a year with 15 % lower use.
+
+    Truth: use = 200 + 8 HDD(15 degC) kWh/d with 5 % noise; reporting use is 0.85 x the same model.
+    """
+    caltrack = pytest.importorskip("ecocity.buildings.caltrack")
+    rng = np.random.default_rng(11)
+    truth = HeatingModel(intercept_kwh_per_d=200.0, beta_hdd_kwh_per_c_day=8.0)
+    t_base = _year_temperature("2022-01-01") + rng.normal(0, 2.0, 365)
+    t_rep = _year_temperature("2023-01-01") + rng.normal(0, 2.0, 365)
+    base = truth.predict(t_base) * (1 + 0.05 * rng.standard_normal(365))
+    rep_true = 0.85 * truth.predict(t_rep)
+    rep = rep_true * (1 + 0.05 * rng.standard_normal(365))
+    model = caltrack.fit_daily(base.rename("value"), t_base)
+    r = sv.avoided_energy(model, rep.rename("value"), t_rep)
+    true_avoided = float((truth.predict(t_rep) - rep_true).sum())
+    lo, hi = r.band_kwh[0.90]
+    assert lo <= true_avoided <= hi
+    assert r.savings_fraction == pytest.approx(0.15, abs=0.02)

@@ -127,7 +127,9 @@ def avoided_energy(model: SavingsModel, reporting_usage_kwh_per_d: pd.Series,
     Notes
     -----
     Only days with both a use and a temperature count; the others are counted in
-    ``days_missing``. Savings fraction F = avoided / predicted (ASHRAE G14 notation).
+    ``days_missing``. Savings fraction F = avoided / predicted (ASHRAE G14 notation); the FSU is
+    asked for |F| (a negative F, use above the baseline, has the same relative uncertainty);
+    F = 0 gives an infinite FSU.
 
     Raises
     ------
@@ -151,7 +153,7 @@ def avoided_energy(model: SavingsModel, reporting_usage_kwh_per_d: pd.Series,
     fsu: dict[float, float] = {}
     band: dict[float, tuple[float, float]] = {}
     for c in CONFIDENCE_LEVELS:
-        u = float(model.fractional_savings_uncertainty(len(both), fraction, confidence=c)) \
+        u = float(model.fractional_savings_uncertainty(len(both), abs(fraction), confidence=c)) \
             if fraction and math.isfinite(fraction) else math.inf
         fsu[c] = u
         half = abs(avoided) * u if math.isfinite(u) else math.inf
