@@ -58,6 +58,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.signal import lfilter
 
 from ecocity.errors import InputError
 
@@ -329,11 +330,9 @@ def synthetic_temperature(
         raise InputError(f"empty period {start} .. {end}; end must be after start", field="end")
     rng = np.random.default_rng(seed)
     shocks = rng.standard_normal(len(days))
-    anomaly = np.empty(len(days))
-    anomaly[0] = shocks[0]
     innovation = sqrt(1.0 - phi**2)
-    for i in range(1, len(days)):
-        anomaly[i] = phi * anomaly[i - 1] + innovation * shocks[i]
+    # a_0 = ε_0 (stationary start), a_d = φ a_{d-1} + √(1-φ²) ε_d
+    anomaly, _ = lfilter([innovation], [1.0, -phi], shocks, zi=[(1.0 - innovation) * shocks[0]])
     doy = _day_of_year(days)
     daily = normal[doy] + scale[doy] * anomaly
     if freq == "D":
@@ -483,6 +482,8 @@ def _check_hourly(temperature_c: pd.Series) -> None:
     index = temperature_c.index
     if not isinstance(temperature_c, pd.Series) or not isinstance(index, pd.DatetimeIndex):
         raise InputError("temperature must be a pandas Series on a DatetimeIndex", field="temperature_c")
+    if index.tz is not None:
+        raise InputError("temperature must be on a naive local-time index (days of 24 hours); use .tz_localize(None)", field="temperature_c")
     if len(index) < 24 or len(index) % 24 or index[0] != index[0].floor("D"):
         raise InputError("temperature must be hourly and cover whole days (first step at 00:00)", field="temperature_c")
     steps = index[1:] - index[:-1]
@@ -516,10 +517,11 @@ def _apply_fault(
         out += np.where(active & open_hours & cold, magnitude * hourly_base, 0.0)
     elif fault.kind == "level_shift":
         out *= np.where(active, 1.0 + magnitude, 1.0)
-    else:  # stuck
-        first = int(np.argmax(active)) if active.any() else len(out)
-        if first > 0 and active.any():
-            out[active] = hourly[first - 1]
+    elif active.any():  # stuck
+        first = int(np.argmax(active))
+        if first == 0:
+            raise InputError("a stuck meter needs a reading before the first faulty hour; start the fault later", field="fault")
+        out[active] = hourly[first - 1]
     return out
 
 
