@@ -196,6 +196,21 @@ def test_occupancy_finds_office_hours():
     np.testing.assert_array_equal(model.segments[0].occupancy, _office_time_of_week())
 
 
+def test_segment_with_one_occupancy_state_fits_one_slope_set():
+    # No weekly schedule: every time of week has about half positive residuals, none is
+    # occupied, and the model has one slope per bin (eemeter's formula without C(occupancy)).
+    n = 24 * 7 * 20
+    index = pd.date_range("2023-01-02", periods=n, freq="h")
+    i = np.arange(n)
+    t_c = 5.0 + 8.0 * np.sin(2 * np.pi * i / 24.0) + 4.0 * (((i * 7919) % 1009) / 1009.0 - 0.5)
+    y = 10.0 + 0.5 * np.maximum(10 - t_c, 0) + (((i * 104729) % 997) / 997.0 - 0.5)
+    model = fit_hourly(pd.Series(y, index=index), pd.Series(t_c, index=index), segmentation="none")
+    seg = model.segments[0]
+    assert not seg.occupancy.any()
+    np.testing.assert_array_equal(seg.slopes_occupied_kwh_per_k, seg.slopes_unoccupied_kwh_per_k)
+    assert seg.metrics.num_parameters == 168 + len(seg.bin_endpoints_c) + 1
+
+
 # --------------------------------------------------------------------------- exact recovery
 
 
