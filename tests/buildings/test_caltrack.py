@@ -223,7 +223,7 @@ def test_fractional_savings_uncertainty_matches_guideline_14_hand_example():
     t = _temperatures()
     m = ct.fit_daily(_usage(t, 50.0, 0.0, 0.0, noise=3.0), t)
     assert m.model_type == "intercept_only"
-    m = replace(m, cvrmse=0.10, residual_autocorrelation=0.5, n_observations=365)
+    m = replace(m, cvrmse_totals=0.10, residual_autocorrelation=0.5, n_observations=365)
     assert m.fractional_savings_uncertainty(365, 0.10) == pytest.approx(0.210627, rel=1e-5)
     # halving the expected savings doubles the FSU
     assert m.fractional_savings_uncertainty(365, 0.05) == pytest.approx(2 * 0.210627, rel=1e-5)
@@ -327,6 +327,32 @@ def test_billing_period_under_90_percent_temperature_coverage_is_dropped():
     gappy[periods["start"][0]:periods["start"][0] + pd.Timedelta(days=4)] = np.nan  # 5 of 28 days
     keep, *_ = ct.billing_design(periods, gappy, ct.default_settings("billing"))
     assert not keep[0] and keep[1:].all()
+
+
+def test_temperature_window_keeps_only_the_first_days_of_a_period():
+    # eemeter 2.10.11 matches temperatures to a billing period with a 35-day tolerance
+    periods, t = _billing()
+    periods = pd.DataFrame({"start": [t.index[0]], "end": [t.index[0] + pd.Timedelta(days=62)], "value": [62.0]})
+    s = replace(ct.default_settings("billing"), temperature_window_days=35)
+    keep, y, hdd, _, n_days, kept = ct.billing_design(periods, t, s)
+    assert keep.all() and n_days[0] == 62 and kept[0] == 35 and y[0] == pytest.approx(1.0)
+    expected = np.maximum(s.balance_points_c[29] - t.iloc[:35].to_numpy(), 0).mean()
+    assert hdd[0, 29] == pytest.approx(expected, rel=1e-12)
+
+
+def test_billing_metrics_are_on_usage_per_day_and_fsu_cv_on_totals():
+    periods, t = _billing(noise=4.0)
+    m = ct.fit_billing(periods, t)
+    days = ((periods["end"] - periods["start"]).dt.days).to_numpy(dtype=float)
+    hdd = lambda b: np.array([np.maximum(b - t[s:e - pd.Timedelta(days=1)].to_numpy(), 0).mean() for s, e in zip(periods["start"], periods["end"])])  # noqa: E731
+    cdd = lambda b: np.array([np.maximum(t[s:e - pd.Timedelta(days=1)].to_numpy() - b, 0).mean() for s, e in zip(periods["start"], periods["end"])])  # noqa: E731
+    per_day = m.intercept_kwh_per_d + (m.beta_hdd_kwh_per_c_day * hdd(m.heating_balance_c) if m.heating_balance_c is not None else 0) + (m.beta_cdd_kwh_per_c_day * cdd(m.cooling_balance_c) if m.cooling_balance_c is not None else 0)
+    observed = periods["value"].to_numpy() / days
+    p = m.num_parameters
+    cv = lambda pred, obs: np.sqrt(np.sum((pred - obs) ** 2) / (obs.size - p)) / obs.mean()  # noqa: E731
+    assert m.cvrmse == pytest.approx(cv(per_day, observed), rel=1e-9)
+    assert m.cvrmse_totals == pytest.approx(cv(per_day * days, observed * days), rel=1e-9)
+    assert m.metrics()["cvrmse_limit"] == 0.15  # G14 monthly
 
 
 def test_billing_periods_without_columns_is_an_input_error():

@@ -86,6 +86,10 @@ class CaltrackSettings:
         days with a temperature.
     interval
         ``"daily"`` or ``"billing"``.
+    temperature_window_days
+        Billing only: use the temperatures of the first this many days of each period (None: the
+        whole period, as CalTRACK describes). eemeter 2.10.11 matches temperatures to a billing
+        period with a 35-day tolerance, so ``35`` reproduces its bimonthly fits.
     """
 
     balance_points_c: tuple[float, ...]
@@ -97,6 +101,7 @@ class CaltrackSettings:
     fit_cdd: bool
     coverage: float
     interval: str
+    temperature_window_days: int | None = None
 
 
 def default_settings(interval: str = "daily") -> CaltrackSettings:
@@ -334,21 +339,27 @@ class BaselineModel:
     beta_hdd_kwh_per_c_day, beta_cdd_kwh_per_c_day
         Heating / cooling slopes, 0 when absent. [kWh/(°C·d)]
     r_squared
-        Squared correlation of predicted and observed totals (eemeter's definition; 0 for
-        intercept-only).
+        Squared correlation of predicted and observed usage per day (eemeter's ``avgs_metrics``;
+        0 for intercept-only).
     adj_r_squared
         Adjusted R² of the (weighted) fit that selected the model (CalTRACK 3.4.3.3).
     cvrmse
-        ``sqrt(Σ(ŷ − y)² / (n − p)) / ȳ`` on daily (daily fit) or period (billing fit) totals,
-        ``p`` the number of degree-day terms (eemeter's ``cvrmse_adj``). [1]
+        ``sqrt(Σ(ŷ − y)² / (n − p)) / ȳ`` on usage per day of each day or billing period,
+        ``p`` the number of degree-day terms (eemeter's ``avgs_metrics.cvrmse_adj``). [1]
     nmbe
-        ``Σ(ŷ − y) / Σy`` (eemeter's sign: positive = over-prediction). [1]
+        ``Σ(ŷ − y) / Σy`` on usage per day (eemeter's sign: positive = over-prediction). [1]
+    cvrmse_totals
+        The same CV(RMSE) on period totals (kWh per day or per billing period), which the
+        fractional savings uncertainty uses (eemeter's ``totals_metrics``); equal to
+        :attr:`cvrmse` for daily fits. [1]
     n_days
         Days of usage behind the fit. [d]
     n_observations
         Observations fitted: days (daily) or billing periods.
     interval
         ``"daily"`` or ``"billing"``.
+    residual_autocorrelation
+        Lag-1 autocorrelation of the residuals of the totals, in time order. [1]
     all_candidates
         Every candidate of the grid search with its status (see :attr:`candidates`).
     """
@@ -363,10 +374,10 @@ class BaselineModel:
     adj_r_squared: float
     cvrmse: float
     nmbe: float
+    cvrmse_totals: float
     n_days: int
     n_observations: int
     interval: str
-    observed_mean_kwh: float
     residual_autocorrelation: float
     all_candidates: _Candidates = field(repr=False)
 
@@ -423,6 +434,7 @@ class BaselineModel:
             "nmbe": self.nmbe,
             "nmbe_limit": nmbe_limit,
             "nmbe_ok": bool(abs(self.nmbe) <= nmbe_limit),
+            "cvrmse_totals": self.cvrmse_totals,
             "limits_source": f"ASHRAE Guideline 14-2014 calibration criteria ({kind} data)",
             "n_days": self.n_days,
             "n_observations": self.n_observations,
@@ -457,8 +469,8 @@ class BaselineModel:
             FSU = t · (a·M² + b·M + c) · CV · sqrt((n / n') · (1 + 2 / n') / m) / F
             n'  = n · (1 − ρ) / (1 + ρ)
 
-        ``CV`` is :attr:`cvrmse`, ``n`` the baseline observations, ``ρ`` the lag-1 autocorrelation
-        of the baseline residuals, ``t`` Student's t at ``1 − (1 − confidence)/2`` with ``n − p``
+        ``CV`` is :attr:`cvrmse_totals`, ``n`` the baseline observations, ``ρ`` the lag-1
+        autocorrelation of the baseline residuals (totals), ``t`` Student's t at ``1 − (1 − confidence)/2`` with ``n − p``
         degrees of freedom; daily: ``m`` = reporting days, ``M = m / 30``; billing: ``m = M`` =
         reporting months (days / 30, rounded).
         """
@@ -485,7 +497,7 @@ class BaselineModel:
                 raise InputError("a billing FSU needs a reporting period of at least half a month", field="reporting_days")
         a, b, c = (float(_v("fsu", f"{self.interval}_{x}")) for x in "abc")
         poly = a * months**2 + b * months + c
-        return float(t_stat * poly * self.cvrmse * np.sqrt((n / n_prime) * (1 + 2 / n_prime) / m) / savings_fraction)
+        return float(t_stat * poly * self.cvrmse_totals * np.sqrt((n / n_prime) * (1 + 2 / n_prime) / m) / savings_fraction)
 
     def to_dict(self) -> dict[str, Any]:
         """Parameters and metrics as plain JSON-able values (no candidate table)."""
@@ -564,6 +576,18 @@ def _degree_days(t: np.ndarray, settings: CaltrackSettings) -> tuple[np.ndarray,
     return np.maximum(bp - t[:, None], 0.0), np.maximum(t[:, None] - bp, 0.0)
 
 
+def _fit_statistics(predicted: np.ndarray, observed: np.ndarray, p: int) -> tuple[float, float, float, float]:
+    """R², CV(RMSE) with n − p, NMBE and lag-1 residual autocorrelation (eemeter metrics.py)."""
+    residual = predicted - observed
+    n = observed.size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cvrmse = float(np.sqrt((residual @ residual) / (n - p)) / observed.mean()) if n > p else np.nan
+        nmbe = float(residual.sum() / observed.sum())
+        r2 = 0.0 if np.ptp(predicted) == 0 else float(np.corrcoef(predicted, observed)[0, 1] ** 2)
+        rho = float(np.corrcoef(residual[1:], residual[:-1])[0, 1]) if n > 2 else np.nan
+    return r2, cvrmse, nmbe, rho
+
+
 def _model_from(
     candidates: _Candidates,
     observed_total: np.ndarray,
@@ -585,16 +609,10 @@ def _model_from(
         per_day += candidates.beta_hdd[best] * hdd[:, int(np.argmin(np.abs(bp - h)))]
     if c is not None:
         per_day += candidates.beta_cdd[best] * cdd[:, int(np.argmin(np.abs(bp - c)))]
-    predicted = per_day * period_days
-    residual = predicted - observed_total
     p = {"intercept_only": 0, "hdd_only": 1, "cdd_only": 1, "hdd_cdd": 2}[model_type]
     n = observed_total.size
-    mean = observed_total.mean()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cvrmse = float(np.sqrt((residual @ residual) / (n - p)) / mean) if n > p else np.nan
-        nmbe = float(residual.sum() / observed_total.sum())
-        r2 = 0.0 if np.ptp(predicted) == 0 else float(np.corrcoef(predicted, observed_total)[0, 1] ** 2)
-        rho = float(np.corrcoef(residual[1:], residual[:-1])[0, 1]) if n > 2 else np.nan
+    r2, cvrmse, nmbe, _ = _fit_statistics(per_day, observed_total / period_days, p)
+    _, cvrmse_totals, _, rho = _fit_statistics(per_day * period_days, observed_total, p)
     return BaselineModel(
         model_type=model_type,
         heating_balance_c=h,
@@ -606,10 +624,10 @@ def _model_from(
         adj_r_squared=float(candidates.adj_r_squared[best]),
         cvrmse=cvrmse,
         nmbe=nmbe,
+        cvrmse_totals=cvrmse_totals,
         n_days=int(n_days),
         n_observations=int(n),
         interval=settings.interval,
-        observed_mean_kwh=float(mean),
         residual_autocorrelation=rho,
         all_candidates=candidates,
     )
@@ -698,8 +716,10 @@ def billing_design(
     ck = np.concatenate([[0], np.cumsum(present)])
     i0 = days.get_indexer(start)
     i1 = np.where(end > days[-1], len(days), days.get_indexer(end))
+    if settings.temperature_window_days is not None:
+        i1 = np.minimum(i1, i0 + int(settings.temperature_window_days))
     kept = (ck[i1] - ck[i0]).astype(float)
-    keep = (kept >= settings.coverage * n_days) & (kept > 0) & np.isfinite(value)
+    keep = (kept >= settings.coverage * (i1 - i0)) & (kept > 0) & np.isfinite(value)
     i0, i1, kept_k = i0[keep], i1[keep], kept[keep]
     mean_hdd = (ch[i1] - ch[i0]) / kept_k[:, None]
     mean_cdd = (cc[i1] - cc[i0]) / kept_k[:, None]
