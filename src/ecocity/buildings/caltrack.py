@@ -566,9 +566,17 @@ def _daily_mean_temperature(temperature_c: pd.Series, coverage: float) -> pd.Ser
     if step_ns >= 86_400e9:
         return t.set_axis(t.index.normalize())
     per_day = 86_400e9 / step_ns
-    groups = t.groupby(t.index.normalize())
-    mean, count = groups.mean(), groups.count()
-    return mean.where(count > coverage * per_day)
+    # group by local calendar day with numpy (the index is sorted): wall-clock day numbers
+    wall = t.index.tz_localize(None) if t.index.tz is not None else t.index
+    day = wall.as_unit("ns").asi8 // 86_400_000_000_000
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(day)) + 1])
+    values = t.to_numpy(dtype=float)
+    present = np.isfinite(values)
+    count = np.add.reduceat(present.astype(float), starts)
+    total = np.add.reduceat(np.where(present, values, 0.0), starts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > coverage * per_day, total / count, np.nan)
+    return pd.Series(mean, index=t.index[starts].normalize())
 
 
 def _degree_days(t: np.ndarray, settings: CaltrackSettings) -> tuple[np.ndarray, np.ndarray]:
