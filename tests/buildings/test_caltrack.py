@@ -32,7 +32,9 @@ def _temperatures(n: int = 365, seed: int = 1) -> pd.Series:
     return pd.Series(t, index=pd.date_range("2023-01-01", periods=n, freq="D"))
 
 
-def _usage(t: pd.Series, intercept: float, beta_h: float, beta_c: float, noise: float = 0.0, seed: int = 2) -> pd.Series:
+def _usage(
+    t: pd.Series, intercept: float, beta_h: float, beta_c: float, noise: float = 0.0, seed: int = 2
+) -> pd.Series:
     rng = np.random.default_rng(seed)
     u = intercept + beta_h * np.maximum(HEATING_C - t, 0) + beta_c * np.maximum(t - COOLING_C, 0)
     return pd.Series(u + rng.normal(0, noise, t.size) if noise else u, index=t.index, name="value")
@@ -252,6 +254,15 @@ def test_day_with_half_its_hours_is_dropped():
     assert np.isnan(daily.iloc[0]) and daily.iloc[1] == pytest.approx(np.mean(np.arange(24.0, 48.0)))
 
 
+def test_hourly_temperature_days_follow_local_time_across_dst():
+    # Copenhagen, 2023-03-26 has 23 hours (> 12: kept); days are local calendar days
+    hours = pd.date_range("2023-03-25", "2023-03-28", freq="h", tz="Europe/Copenhagen", inclusive="left")
+    temps = pd.Series(np.where(hours.day == 26, 5.0, 10.0), index=hours)
+    daily = ct._daily_mean_temperature(temps, 0.5)
+    assert list(daily.index.day) == [25, 26, 27]
+    assert daily.to_numpy() == pytest.approx([10.0, 5.0, 10.0])
+
+
 def test_timezone_mismatch_is_an_input_error():
     t = _temperatures(30)
     y = _usage(t, 10, 1, 1).tz_localize("Asia/Shanghai")
@@ -282,11 +293,19 @@ def test_to_dict_is_plain_values():
 def _billing(noise: float = 0.0):
     t = _temperatures(730, seed=7)
     daily = _usage(t, 30.0, 3.0, 5.0, noise=noise, seed=8)
-    edges = pd.DatetimeIndex([t.index[0] + pd.Timedelta(days=int(d)) for d in np.cumsum([0] + [28, 33, 30, 31, 29, 32] * 4)])
+    lengths = np.cumsum([0] + [28, 33, 30, 31, 29, 32] * 4)
+    edges = pd.DatetimeIndex([t.index[0] + pd.Timedelta(days=int(d)) for d in lengths])
     edges = edges[edges <= t.index[-1]]
     periods = pd.DataFrame({"start": edges[:-1], "end": edges[1:]})
-    periods["value"] = [daily[s:e - pd.Timedelta(days=1)].sum() for s, e in zip(periods["start"], periods["end"])]
+    one = pd.Timedelta(days=1)
+    periods["value"] = [daily[s : e - one].sum() for s, e in zip(periods["start"], periods["end"])]
     return periods, t
+
+
+def _period_means(periods: pd.DataFrame, daily: pd.Series) -> np.ndarray:
+    """Mean of a daily series over each period [start, end)."""
+    one = pd.Timedelta(days=1)
+    return np.array([daily[s : e - one].mean() for s, e in zip(periods["start"], periods["end"])])
 
 
 def test_billing_fit_equals_hand_weighted_least_squares():
@@ -296,11 +315,10 @@ def test_billing_fit_equals_hand_weighted_least_squares():
     days = ((periods["end"] - periods["start"]).dt.days).to_numpy(dtype=float)
     y = periods["value"].to_numpy() / days
     columns = [np.ones_like(y)]
-    mean_dd = lambda f: np.array([f(t[s:e - pd.Timedelta(days=1)].to_numpy()).mean() for s, e in zip(periods["start"], periods["end"])])  # noqa: E731
     if m.heating_balance_c is not None:
-        columns.append(mean_dd(lambda x: np.maximum(m.heating_balance_c - x, 0)))
+        columns.append(_period_means(periods, np.maximum(m.heating_balance_c - t, 0)))
     if m.cooling_balance_c is not None:
-        columns.append(mean_dd(lambda x: np.maximum(x - m.cooling_balance_c, 0)))
+        columns.append(_period_means(periods, np.maximum(t - m.cooling_balance_c, 0)))
     x = np.column_stack(columns)
     sw = np.sqrt(days)
     beta, *_ = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)
@@ -344,12 +362,14 @@ def test_billing_metrics_are_on_usage_per_day_and_fsu_cv_on_totals():
     periods, t = _billing(noise=4.0)
     m = ct.fit_billing(periods, t)
     days = ((periods["end"] - periods["start"]).dt.days).to_numpy(dtype=float)
-    hdd = lambda b: np.array([np.maximum(b - t[s:e - pd.Timedelta(days=1)].to_numpy(), 0).mean() for s, e in zip(periods["start"], periods["end"])])  # noqa: E731
-    cdd = lambda b: np.array([np.maximum(t[s:e - pd.Timedelta(days=1)].to_numpy() - b, 0).mean() for s, e in zip(periods["start"], periods["end"])])  # noqa: E731
-    per_day = m.intercept_kwh_per_d + (m.beta_hdd_kwh_per_c_day * hdd(m.heating_balance_c) if m.heating_balance_c is not None else 0) + (m.beta_cdd_kwh_per_c_day * cdd(m.cooling_balance_c) if m.cooling_balance_c is not None else 0)
+    daily_model = m.predict(t)  # usage per day of each day; a period's prediction is their mean
+    per_day = _period_means(periods, daily_model)
     observed = periods["value"].to_numpy() / days
     p = m.num_parameters
-    cv = lambda pred, obs: np.sqrt(np.sum((pred - obs) ** 2) / (obs.size - p)) / obs.mean()  # noqa: E731
+
+    def cv(pred, obs):
+        return np.sqrt(np.sum((pred - obs) ** 2) / (obs.size - p)) / obs.mean()
+
     assert m.cvrmse == pytest.approx(cv(per_day, observed), rel=1e-9)
     assert m.cvrmse_totals == pytest.approx(cv(per_day * days, observed * days), rel=1e-9)
     assert m.metrics()["cvrmse_limit"] == 0.15  # G14 monthly

@@ -233,8 +233,9 @@ def solve_candidates(
     shy, scy = np.einsum("ij,i->j", wh, yc), np.einsum("ij,i->j", wc, yc)
 
     # degree-day sufficiency (CalTRACK 3.2.2.2): count of non-zero and total weighted degree days
-    h_ok = ((hdd > 0).sum(axis=0) >= settings.minimum_non_zero_hdd) & (np.einsum("i,ij->j", w, hdd) >= settings.minimum_total_hdd_c)
-    c_ok = ((cdd > 0).sum(axis=0) >= settings.minimum_non_zero_cdd) & (np.einsum("i,ij->j", w, cdd) >= settings.minimum_total_cdd_c)
+    total_hdd, total_cdd = np.einsum("i,ij->j", w, hdd), np.einsum("i,ij->j", w, cdd)
+    h_ok = ((hdd > 0).sum(axis=0) >= settings.minimum_non_zero_hdd) & (total_hdd >= settings.minimum_total_hdd_c)
+    c_ok = ((cdd > 0).sum(axis=0) >= settings.minimum_non_zero_cdd) & (total_cdd >= settings.minimum_total_cdd_c)
 
     def adj(ssr: np.ndarray, n_regressors: int) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -470,7 +471,8 @@ class BaselineModel:
             n'  = n · (1 − ρ) / (1 + ρ)
 
         ``CV`` is :attr:`cvrmse_totals`, ``n`` the baseline observations, ``ρ`` the lag-1
-        autocorrelation of the baseline residuals (totals), ``t`` Student's t at ``1 − (1 − confidence)/2`` with ``n − p``
+        autocorrelation of the baseline residuals (totals), ``t`` Student's t at
+        ``1 − (1 − confidence)/2`` with ``n − p``
         degrees of freedom; daily: ``m`` = reporting days, ``M = m / 30``; billing: ``m = M`` =
         reporting months (days / 30, rounded).
         """
@@ -494,10 +496,13 @@ class BaselineModel:
         else:
             m = months = float(round(reporting_days / days_per_month))
             if m == 0:
-                raise InputError("a billing FSU needs a reporting period of at least half a month", field="reporting_days")
+                raise InputError(
+                    "a billing FSU needs a reporting period of at least half a month", field="reporting_days"
+                )
         a, b, c = (float(_v("fsu", f"{self.interval}_{x}")) for x in "abc")
         poly = a * months**2 + b * months + c
-        return float(t_stat * poly * self.cvrmse_totals * np.sqrt((n / n_prime) * (1 + 2 / n_prime) / m) / savings_fraction)
+        root = np.sqrt((n / n_prime) * (1 + 2 / n_prime) / m)
+        return float(t_stat * poly * self.cvrmse_totals * root / savings_fraction)
 
     def to_dict(self) -> dict[str, Any]:
         """Parameters and metrics as plain JSON-able values (no candidate table)."""
