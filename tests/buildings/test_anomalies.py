@@ -162,3 +162,24 @@ def test_level_shift_uses_a_model_when_given(clean):
     flags = an.level_shifts(shifted, temp, Model())
     assert len(flags) == 1 and abs((flags[0].start - daily.index[300]).days) <= 2
     assert flags[0].evidence["shift_kwh_per_d"] < 0
+
+
+def test_coarse_daily_register_is_not_called_stuck():
+    # daily heat ~11 kWh/d rounded to 1 kWh (as the example portfolio's summer district heat):
+    # equal days happen by chance (here up to 8 in a row, repeat rate ~0.39) and must not be flagged;
+    # 15 equal days (chance 120 x 0.39^14 ~ 2e-4) must
+    rng = np.random.default_rng(5)
+    idx = pd.date_range("2023-06-01", periods=120, freq="D")
+    heat = pd.Series(np.round(11 + rng.normal(0, 0.6, 120)), index=idx)
+    assert an.stuck_meter(heat) == []
+    heat.iloc[50:65] = 11.0
+    flags = an.stuck_meter(heat)
+    assert len(flags) == 1 and flags[0].start <= idx[50] and flags[0].end >= idx[64]
+
+
+def test_parse_occupancy():
+    assert an.parse_occupancy("Mon-Fri 08-18") == {"occupied_hours": [8, 18], "occupied_weekdays": [0, 1, 2, 3, 4]}
+    assert an.parse_occupancy("daily 10-22")["occupied_weekdays"] == list(range(7))
+    assert an.parse_occupancy("Mon-Fri 07-17 excl. vacations")["occupied_hours"] == [7, 17]
+    with pytest.raises(InputError, match="occupancy"):
+        an.parse_occupancy("weekdays")

@@ -102,8 +102,32 @@ def to_daily(usage: pd.Series) -> pd.Series:
 
 # --- stuck meter -------------------------------------------------------------------------------
 
+def _chance_run_length(same: np.ndarray, run: tuple[int, int], window: int, n_total: int, alpha: float) -> int:
+    """Shortest run of equal readings that chance repeats would give with probability < alpha.
+
+    A coarse register (daily heat rounded to 1 kWh in summer) repeats values by chance. With the
+    repeat probability p between neighbours (the larger of the rate within ``window`` intervals
+    either side of the run and the rate over the series, the run excluded; Laplace's rule
+    (k + 1)/(m + 2)), a run of L readings starts at a given point with probability p^(L-1);
+    over the series' n points, L must satisfy n·p^(L-1) < alpha.
+    """
+    i, j = run
+    local = np.concatenate([same[max(0, i - window):i], same[j:j + window]])
+    outside = float(same.sum() - same[i:j].sum()), float(same.size - (j - i))
+    p = max((float(local.sum()) + 1.0) / (local.size + 2.0),       # Laplace's rule: never exactly 0
+            (outside[0] + 1.0) / (outside[1] + 2.0))               # nor below the series' own rate
+    if p >= 1.0:
+        return len(same) + 2
+    return int(math.ceil(math.log(alpha / n_total) / math.log(p))) + 1
+
+
 def stuck_meter(usage: pd.Series, *, overrides: Mapping[str, Any] | None = None) -> list[Flag]:
     """Runs where the meter repeats one value for ≥ ``min_hours`` (hourly) or ``min_days`` (daily).
+
+    The minimum run is lengthened where the register is coarse enough to repeat by chance: the
+    repeat rate within 30 days of the run sets the length chance would reach with probability
+    below ``false_alarm_probability`` over the series (``_chance_run_length``).
+    A stuck register repeats its last good reading, so a run starts one interval before the fault.
 
     Parameters
     ----------
@@ -121,6 +145,7 @@ def stuck_meter(usage: pd.Series, *, overrides: Mapping[str, Any] | None = None)
     min_len = int(th["min_days"]) if daily else max(2, math.ceil(th["min_hours"] / step))
     v = u.to_numpy()
     same = np.abs(np.diff(v)) <= th["tolerance_kwh"]       # NaN compares False: breaks a run
+    window = max(min_len, round(30 * 24 / step))              # 30 days either side
     flags: list[Flag] = []
     i, n = 0, len(v)
     while i < n - 1:
@@ -131,7 +156,8 @@ def stuck_meter(usage: pd.Series, *, overrides: Mapping[str, Any] | None = None)
         while j < n - 1 and same[j]:
             j += 1
         length = j - i + 1                                     # readings i..j are equal
-        if length >= min_len:
+        needed = max(min_len, _chance_run_length(same, (i, j), window, n, th["false_alarm_probability"]))
+        if length >= needed:
             hours = length * step
             value = float(v[i])
             sev = "alert" if hours >= 7 * 24 else "warning"
@@ -139,7 +165,7 @@ def stuck_meter(usage: pd.Series, *, overrides: Mapping[str, Any] | None = None)
             count = length if daily else hours
             flags.append(Flag(
                 "stuck_meter", sev, u.index[i], u.index[j],
-                {"value_kwh": value, "duration_h": hours, "threshold_h": min_len * step},
+                {"value_kwh": value, "duration_h": hours, "threshold_h": needed * step},
                 f"The meter read exactly {value:g} kWh for {count:g} {unit} in a row "
                 f"({u.index[i]:%Y-%m-%d %H:%M} to {u.index[j]:%Y-%m-%d %H:%M}). Real loads vary; "
                 "the meter or its data link is probably stuck or off. Check it before using these data.",
@@ -203,13 +229,54 @@ def baseload_creep(usage_hourly: pd.Series, *, overrides: Mapping[str, Any] | No
 
 # --- night and weekend share -------------------------------------------------------------------
 
-def night_weekend_share(usage_hourly: pd.Series, *, overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_occupancy(text: str) -> dict[str, list[int]]:
+    """Occupied hours from a schedule text: ``"Mon-Fri 08-18"``, ``"daily 10-22"``, ``"Mon-Sat 09-21"``.
+
+    Returns ``{"occupied_hours": [start, end], "occupied_weekdays": [...]}`` (Monday = 0), the
+    override keys of :func:`night_weekend_share`. Trailing words (``"excl. vacations"``) are ignored.
+    """
+    parts = text.strip().lower().split()
+    try:
+        days, hours = parts[0], parts[1]
+        h0, h1 = (int(h) for h in hours.split("-"))
+        if days in ("daily", "mon-sun"):
+            wd = list(range(7))
+        else:
+            d0, d1 = (_DAY_NAMES.index(d[:3]) for d in days.split("-"))
+            wd = list(range(d0, d1 + 1))
+        if not 0 <= h0 < h1 <= 24:
+            raise ValueError
+    except (ValueError, IndexError):
+        raise InputError(f"occupancy {text!r} is not understood; write e.g. 'Mon-Fri 08-18' or 'daily 10-22'",
+                         field="occupancy_hours") from None
+    return {"occupied_hours": [h0, h1], "occupied_weekdays": wd}
+
+
+def night_weekend_share(usage_hourly: pd.Series, *, occupancy: str | None = None,
+                        building_type: str | None = None,
+                        overrides: Mapping[str, Any] | None = None) -> list[Flag]:
     """High use outside occupied hours: mean unoccupied power over mean occupied power.
 
-    Occupied hours and weekdays come from ``[night_weekend]`` (default Mon–Fri 08–18); pass
-    ``overrides={"occupied_hours": [7, 22], "occupied_weekdays": [0, ..., 6]}`` for a hotel or mall.
+    Parameters
+    ----------
+    usage_hourly
+        Hourly (or finer) use. [kWh per interval]
+    occupancy
+        Schedule text for :func:`parse_occupancy` (default ``[night_weekend]``: Mon–Fri 08–18).
+    building_type
+        Picks the type's ratios from ``[night_weekend.types.<type>]`` where given (a hospital
+        runs clinical loads all night); otherwise the general ratios.
+    overrides
+        Threshold overrides (``warning_ratio``, ``occupied_hours``, ...).
     """
     th = _th("night_weekend", overrides)
+    if occupancy is not None:
+        th.update(parse_occupancy(occupancy))
+    typed = th.get("types", {}).get(building_type or "", {})
+    th.update(typed)
     u = _series(usage_hourly, "usage_hourly").dropna()
     if _step_hours(u) >= 23.0:
         raise InputError("night/weekend share needs hourly (or finer) data", field="usage_hourly")
@@ -439,13 +506,14 @@ def level_shifts(usage_daily: pd.Series, temperature_c: pd.Series | None = None,
     return flags
 
 
-def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: Any = None) -> list[Flag]:
+def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: Any = None, *,
+              occupancy: str | None = None, building_type: str | None = None) -> list[Flag]:
     """Every detector the data allow (hourly ones only for hourly data), in :data:`KINDS` order."""
     u = _series(usage, "usage")
     hourly = _step_hours(u) < 23.0
     flags = stuck_meter(u)
     if hourly:
-        flags += baseload_creep(u) + night_weekend_share(u)
+        flags += baseload_creep(u) + night_weekend_share(u, occupancy=occupancy, building_type=building_type)
     if temperature_c is not None:
         flags += wrong_season(u, temperature_c)
     flags += level_shifts(u, temperature_c, model)
