@@ -188,6 +188,26 @@ def test_p_value_rule_when_switched_on_rejects_an_insignificant_slope():
     assert p_value > 0.1  # the example is built to be insignificant
 
 
+def test_weighted_fit_p_value_and_adjusted_r_squared_match_statsmodels():
+    # reference: statsmodels 0.14 WLS (the engine eemeter 2.10.11 uses) on this data, run in the
+    # eemeter peer environment: HDD(15)+CDD(22) p-values 0.831844489 / 8.03742911e-4, adjusted
+    # R² 0.1357515283720877; HDD(15) alone adjusted R² 0.011910769263376864
+    rng = np.random.default_rng(4)
+    t, w = rng.uniform(-5, 35, 80), rng.uniform(25, 35, 80)
+    y = 40 + 0.05 * np.maximum(15 - t, 0) + 0.3 * np.maximum(t - 22, 0) + rng.normal(0, 3, 80)
+    bp = np.array([15.0, 22.0])
+    hdd, cdd = np.maximum(bp - t[:, None], 0), np.maximum(t[:, None] - bp, 0)
+    base = replace(ct.default_settings("billing"), balance_points_c=tuple(bp))
+    pair = 6  # order: intercept, hdd 15, hdd 22, cdd 15, cdd 22, (15, 15), (15, 22), (22, 22)
+    c = ct.solve_candidates(y, hdd, cdd, w, base)
+    assert (c.heating_c[pair], c.cooling_c[pair]) == (15.0, 22.0)
+    assert c.adj_r_squared[pair] == pytest.approx(0.1357515283720877, rel=1e-12)
+    assert c.adj_r_squared[1] == pytest.approx(0.011910769263376864, rel=1e-12)
+    for p_max, status in ((0.831844489 * 0.9999, "DISQUALIFIED"), (0.831844489 * 1.0001, "QUALIFIED")):
+        c = ct.solve_candidates(y, hdd, cdd, w, replace(base, beta_maximum_p_value=p_max))
+        assert ct.STATUSES[c.status[pair]] == status
+
+
 def test_negative_mean_use_has_no_model():
     t = _temperatures(30)
     with pytest.raises(ModelError, match="no qualified"):
