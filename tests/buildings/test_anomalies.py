@@ -7,6 +7,8 @@ Beijing IWEC annual cycle (mean 12.8 degC, Jan -2.9, Jul 26.4: buildings.md sec.
 day-to-day anomalies (SD 2.39 degC, rho 0.58, same table).
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -183,3 +185,43 @@ def test_parse_occupancy():
     assert an.parse_occupancy("Mon-Fri 07-17 excl. vacations")["occupied_hours"] == [7, 17]
     with pytest.raises(InputError, match="occupancy"):
         an.parse_occupancy("weekdays")
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "buildings"
+# (building, meter) -> expected kinds and the true start (examples/buildings/truth.csv)
+EXAMPLE_FAULTS = {
+    ("TZ-OFF-07", "electricity"): ({"night_weekend", "level_shift"}, "2023-11-06"),
+    ("TZ-OFF-15", "electricity"): ({"baseload_creep"}, "2023-03-01"),
+    ("TZ-OFF-19", "electricity"): ({"stuck_meter"}, "2023-12-01"),
+    ("TZ-SCH-09", "electricity"): ({"level_shift"}, "2024-02-26"),
+    ("TZ-HOS-05", "electricity"): ({"stuck_meter"}, "2024-05-10"),
+    ("CPH-DAY-01", "electricity"): ({"baseload_creep"}, "2023-06-01"),
+}
+EXAMPLE_CLEAN = [("TZ-OFF-01", "electricity"), ("TZ-SCH-01", "electricity"), ("TZ-HOS-01", "electricity"),
+                 ("TZ-MAL-01", "electricity"), ("CPH-OFF-02", "electricity"), ("CPH-OFF-02", "district_heat")]
+
+
+def _example_flags(building, meter):
+    portfolio = pd.read_csv(EXAMPLES / "portfolio.csv").set_index("building_id")
+    b = portfolio.loc[building]
+    usage = pd.read_parquet(EXAMPLES / b[f"{meter}_file"]).set_index("timestamp")["value"].astype(float)
+    w = pd.read_csv(EXAMPLES / b["weather_file"], parse_dates=["timestamp"]).set_index("timestamp")["temperature_c"]
+    return an.all_flags(usage, w, occupancy=b["occupancy_hours"], building_type=b["type"])
+
+
+@pytest.mark.skipif(not (EXAMPLES / "truth.csv").exists(), reason="example portfolio not present")
+@pytest.mark.parametrize(("building", "meter"), list(EXAMPLE_FAULTS))
+def test_example_portfolio_faults_are_found(building, meter):
+    kinds, start = EXAMPLE_FAULTS[(building, meter)]
+    flags = _example_flags(building, meter)
+    found = {f.kind for f in flags}
+    assert kinds <= found
+    dated = [f for f in flags if f.kind in ("stuck_meter", "level_shift") and f.kind in kinds]
+    for f in dated:                                  # stuck runs start at the last good reading
+        assert abs((f.start - pd.Timestamp(start)).days) <= 1
+
+
+@pytest.mark.skipif(not (EXAMPLES / "truth.csv").exists(), reason="example portfolio not present")
+@pytest.mark.parametrize(("building", "meter"), EXAMPLE_CLEAN)
+def test_example_portfolio_clean_meters_raise_no_flag(building, meter):
+    assert _example_flags(building, meter) == []
