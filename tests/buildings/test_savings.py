@@ -5,6 +5,7 @@ FSU = 1.26 t sqrt(CV^2 (n/n') (1 + 2/n) / m) / F, with n' = n (1 - rho)/(1 + rho
 """
 
 import math
+from pathlib import Path
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,3 +143,31 @@ def test_with_the_caltrack_fit_the_true_saving_lies_in_the_90_percent_band():
     lo, hi = r.band_kwh[0.90]
     assert lo <= true_avoided <= hi
     assert r.savings_fraction == pytest.approx(0.15, abs=0.02)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "buildings"
+
+
+@pytest.mark.skipif(not (EXAMPLES / "truth.csv").exists(), reason="example portfolio not present")
+@pytest.mark.parametrize(("building", "retrofit", "saving"), [("TZ-OFF-03", "2023-07-01", 0.20),
+                                                            ("TZ-SCH-05", "2023-08-20", 0.12)])
+def test_example_portfolio_retrofit_saving_within_band(building, retrofit, saving):
+    """Retrofits of kind 'all' in examples/buildings/truth.csv remove a known fraction of every coefficient.
+
+    One year before the date is the baseline (caltrack.fit_daily), one year after the reporting
+    period; the true saving fraction must lie in the 90 % band.
+    """
+    caltrack = pytest.importorskip("ecocity.buildings.caltrack")
+    from ecocity.buildings.anomalies import to_daily
+
+    portfolio = pd.read_csv(EXAMPLES / "portfolio.csv").set_index("building_id")
+    b = portfolio.loc[building]
+    usage = to_daily(pd.read_parquet(EXAMPLES / b["electricity_file"]).set_index("timestamp")["value"].astype(float))
+    w = pd.read_csv(EXAMPLES / b["weather_file"], parse_dates=["timestamp"]).set_index("timestamp")["temperature_c"]
+    t0 = pd.Timestamp(retrofit)
+    base = usage[t0 - pd.Timedelta(days=365):t0 - pd.Timedelta(days=1)]
+    model = caltrack.fit_daily(base, w[:t0 - pd.Timedelta(hours=1)])
+    r = sv.avoided_energy(model, usage[t0:t0 + pd.Timedelta(days=364)], w[t0:])
+    lo, hi = r.band_kwh[0.90]
+    assert lo <= saving * r.predicted_kwh <= hi
+    assert r.savings_fraction == pytest.approx(saving, abs=0.025)
