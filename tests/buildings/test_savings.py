@@ -5,8 +5,8 @@ FSU = 1.26 t sqrt(CV^2 (n/n') (1 + 2/n) / m) / F, with n' = n (1 - rho)/(1 + rho
 """
 
 import math
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
