@@ -123,7 +123,7 @@ def input_hash(district: District, scenario: Scenario, rain: pd.Series) -> str:
     plant link do not count.
     """
     span = {"start": str(rain.index[0]), "end": str(rain.index[-1]), "steps": len(rain)}
-    settings = district.model_dump(exclude={"folder", "scenarios", "wastewater"})
+    settings = district.model_dump(exclude={"folder", "scenarios", "wastewater", "buildings"})
     return hash_inputs(settings, scenario, span, versions({"swmm": engine_version()}))
 
 

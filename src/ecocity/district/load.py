@@ -7,6 +7,7 @@ The folder (``docs/district-format.md``)::
     network.inp              optional: an existing SWMM 5 drainage network
     scenarios/*.toml         optional: one scenario per file
     wastewater.toml          optional: the plant that treats the district's wastewater
+    buildings.toml           optional: the district's building portfolio (meters, benchmarks)
 
 Every problem raises :class:`ecocity.InputError` naming the file, the record and the field.
 """
@@ -26,6 +27,7 @@ from ecocity.district.model import Climate, District, Targets
 from ecocity.district.network import check_outlets, read_network_nodes
 from ecocity.district.scenarios import read_scenarios
 from ecocity.district.subcatchments import read_subcatchments
+from ecocity.district.buildings import read_buildings
 from ecocity.district.wastewater import read_wastewater
 from ecocity.errors import InputError
 
@@ -104,6 +106,7 @@ def load_district(
         "network_inp": network,
         "scenarios": scenarios,
         "wastewater": read_wastewater(folder, standards=effluent_standards),
+        "buildings": read_buildings(folder),
     }
     return validated(District, data, file=toml_path, record="district")
 

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ecocity.climate.storms import BEIJING_PEAK_RATIO
+from ecocity.district.buildings import BuildingsLink
 from ecocity.district.wastewater import WastewaterLink
 
 DEFAULT_IDF = "beijing-classic-zone2"
@@ -172,6 +173,7 @@ class District(_Frozen):
     network_inp: Path | None = None
     scenarios: tuple[Scenario, ...] = ()
     wastewater: WastewaterLink | None = Field(None, description="The plant treating its wastewater (wastewater.toml)")
+    buildings: BuildingsLink | None = Field(None, description="Its building portfolio (buildings.toml)")
 
     def scenario(self, name: str) -> Scenario:
         """The scenario called ``name`` (``baseline`` is always there)."""
