@@ -53,7 +53,22 @@ def _figures(results: dict, labels: Labels) -> dict:
         "costs": figures.cost_figure(results, labels)
         if any(s.get("cost") for s in results["scenarios"]) else None,
         **_plant_figures(results.get("wastewater"), labels),
+        **_building_figures(results.get("buildings"), labels),
     }
+
+
+def _building_figures(section: dict | None, labels: Labels) -> dict:
+    """The buildings section's map, EUI chart and one savings chart per building with savings."""
+    if not section or not section.get("buildings"):
+        return {"buildings_map": None, "buildings_eui": None, "buildings_savings": []}
+    from ecocity.report import buildings_figures as bf
+
+    language = labels.language
+    return {"buildings_map": bf.portfolio_map(section, language),
+            "buildings_eui": bf.eui_chart(section, language),
+            "buildings_savings": [(row["building_id"], bf.savings_chart(row, language))
+                                  for row in section["buildings"]
+                                  if row.get("savings") and row["savings"].get("daily")]}
 
 
 def _plant_figures(plant: dict | None, labels: Labels) -> dict:
@@ -67,6 +82,14 @@ def _plant_figures(plant: dict | None, labels: Labels) -> dict:
 
     return {"plant_energy": plain(energy_sankey(plant["energy"], labels.language)),
             "plant_ghg": plain(ghg_bars(plant["ghg"], labels.language))}  # fmt: skip
+
+
+def _building_rows(section: dict | None, labels: Labels) -> list[dict]:
+    if not section or not section.get("buildings"):
+        return []
+    from ecocity.report.buildings_figures import table_rows
+
+    return table_rows(section, labels.language)
 
 
 def report_html(results: dict, *, language: str = "en") -> str:
@@ -98,6 +121,7 @@ def report_html(results: dict, *, language: str = "en") -> str:
         cost_by_lid=tables.cost_by_lid_rows(results, labels),
         sources=tables.source_rows(results, labels),
         figures=_figures(results, labels),
+        buildings=_building_rows(results.get("buildings"), labels),
         plotly_config=_PLOTLY_CONFIG,
         plotly_js=get_plotlyjs(),
     )
