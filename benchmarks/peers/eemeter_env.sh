@@ -21,6 +21,7 @@ if [ "$WHICH" = "4" ] || [ "$WHICH" = "all" ]; then
     V4="$HERE/../.venv-eemeter4"
     [ -x "$V4/bin/python" ] || "$PY" -m venv "$V4"
     "$V4/bin/pip" install --quiet --upgrade pip
-    "$V4/bin/pip" install --quiet "eemeter>=4,<5"
+    # eemeter 4.1.1 imports pytz without declaring it and fails on pandas 3 (Day offset vs Timedelta)
+    "$V4/bin/pip" install --quiet "eemeter>=4,<5" pytz "pandas<3"
     "$V4/bin/python" -c "import importlib.metadata as m; print('eemeter', m.version('eemeter'))"
 fi
