@@ -11,6 +11,7 @@ instead of being simulated again.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from ecocity.climate.capture import capture_ratio_curve, daily_depth_mm, design_
 from ecocity.climate.rainfall import check_rainfall, read_rainfall
 from ecocity.compute import Task, run_tasks
 from ecocity.district import BASELINE, District, Scenario, load_district
+from ecocity.district.buildings import BuildingsLink
 from ecocity.errors import InputError
 from ecocity.indicators.records import AreaResult
 from ecocity.store import Store, hash_inputs, versions
@@ -301,6 +303,11 @@ def assess_district(
         )  # fmt: skip
         document["wastewater"] = wastewater_section(plant.result, plant.run_id, cached=plant.cached)
         document["sources"] += document["wastewater"].get("sources", [])
+    if district.buildings is not None:
+        document["buildings"] = buildings_section(
+            district.buildings, workers=workers, dask_address=dask_address, progress=progress,
+        )  # fmt: skip
+        document["sources"] += document["buildings"].get("sources", [])
     results_path = out / RESULTS_FILE
     results_path.write_text(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
     report_path = None
@@ -313,6 +320,34 @@ def assess_district(
         simulated=tuple(s.name for s in todo),
         cached=tuple(s.name for s in chosen if s not in todo),
     )  # fmt: skip
+
+
+def buildings_section(
+    link: BuildingsLink, *, workers: int | None = None, dask_address: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The report's buildings section for the district's ``buildings.toml``: the portfolio
+    assessed by :func:`ecocity.buildings.assess.assess_portfolio` (its ``year``; its buildings
+    in parallel like the scenarios) and put in the shared section schema by
+    :func:`ecocity.buildings.assess.portfolio_section` (JSON-ready).
+
+    A ``grid`` named in ``buildings.toml`` is passed on when ``assess_portfolio`` takes one;
+    otherwise the section's notes say that the portfolio's own grid factor was used.
+    """
+    from ecocity.buildings.assess import assess_portfolio, portfolio_section
+
+    options: dict[str, Any] = {"workers": workers, "dask": dask_address, "year": link.year, "progress": progress}
+    accepted = inspect.signature(assess_portfolio).parameters
+    grid_ignored = link.grid is not None and "grid" not in accepted
+    if link.grid is not None and not grid_ignored:
+        options["grid"] = link.grid
+    options = {k: v for k, v in options.items() if k in accepted}
+    section = dict(portfolio_section(assess_portfolio(link.portfolio, **options)))
+    if grid_ignored:
+        section["notes"] = [*section.get("notes", []),
+                            f"buildings.toml names grid {link.grid!r}, but the portfolio assessment "
+                            "takes no grid factor: the CO2 potential uses its default factors."]
+    return section
 
 
 def _chosen(district: District, names: list[str] | None) -> list[Scenario]:
@@ -329,4 +364,4 @@ def _chosen(district: District, names: list[str] | None) -> list[Scenario]:
     return chosen
 
 
-__all__ = ["Assessment", "PlantAssessment", "assess_district", "assess_plant", "plant_input_hash", "input_hash", "last_years", "load_inputs", "__version__"]
+__all__ = ["Assessment", "PlantAssessment", "assess_district", "assess_plant", "buildings_section", "plant_input_hash", "input_hash", "last_years", "load_inputs", "__version__"]

@@ -12,6 +12,10 @@ import copy
 import datetime as dt
 import json
 import math
+import shutil
+import sys
+import types
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +31,8 @@ from ecocity.report.buildings_figures import (
     table_rows,
     verdict_class,
 )
+
+SMALL = Path(__file__).resolve().parents[1] / "data" / "districts" / "small"
 
 
 def _daily(n: int = 120, predicted: float = 1000.0, saved: float = 0.15) -> list[dict]:
@@ -197,3 +203,65 @@ def test_real_data_flag_hides_the_badge_and_empty_portfolio_says_so(results, sec
     section["buildings"] = []
     html = render.report_html(results)
     assert "The portfolio holds no buildings." in html
+
+
+# --- the assess_district hook --------------------------------------------------------------
+
+
+class _FakeAssess(types.ModuleType):
+    """Stands in for ecocity.buildings.assess: records the call, returns the hand-made section."""
+
+    def __init__(self, *, takes_grid: bool):
+        super().__init__("ecocity.buildings.assess")
+        self.calls: list[tuple] = []
+        if takes_grid:
+            def assess_portfolio(folder, *, workers=None, dask=None, store=None, year=None, progress=None,
+                                 grid=None):
+                self.calls.append((folder, {"workers": workers, "year": year, "grid": grid}))
+                return "result"
+        else:
+            def assess_portfolio(folder, *, workers=None, dask=None, store=None, year=None, progress=None):
+                self.calls.append((folder, {"workers": workers, "year": year}))
+                return "result"
+        self.assess_portfolio = assess_portfolio
+        self.portfolio_section = lambda result: make_section()
+
+
+def _link(tmp_path, **extra):
+    from ecocity.district.buildings import BuildingsLink
+
+    return BuildingsLink(portfolio=tmp_path, **extra)
+
+
+def test_hook_passes_year_workers_and_grid(tmp_path, monkeypatch):
+    from ecocity.assess import buildings_section
+
+    fake = _FakeAssess(takes_grid=True)
+    monkeypatch.setitem(sys.modules, "ecocity.buildings.assess", fake)
+    section = buildings_section(_link(tmp_path, year=2024, grid="denmark-2023"), workers=1)
+    assert fake.calls == [(tmp_path, {"workers": 1, "year": 2024, "grid": "denmark-2023"})]
+    assert section["n_buildings"] == 6
+
+
+def test_hook_says_when_the_grid_cannot_be_passed(tmp_path, monkeypatch):
+    from ecocity.assess import buildings_section
+
+    monkeypatch.setitem(sys.modules, "ecocity.buildings.assess", _FakeAssess(takes_grid=False))
+    section = buildings_section(_link(tmp_path, grid="beijing-2022"))
+    assert "takes no grid factor" in section["notes"][-1]
+
+
+def test_a_district_with_buildings_toml_gets_the_section(tmp_path, monkeypatch):
+    from ecocity.assess import assess_district
+
+    monkeypatch.setitem(sys.modules, "ecocity.buildings.assess", _FakeAssess(takes_grid=True))
+    folder = tmp_path / "small"
+    shutil.copytree(SMALL, folder)
+    (folder / "bldg").mkdir()
+    (folder / "bldg" / "portfolio.csv").write_text("building_id\n")
+    (folder / "buildings.toml").write_text('portfolio = "bldg"\nyear = 2024\n')
+    done = assess_district(folder, tmp_path / "out", workers=1, scenarios=[])
+    stored = json.loads(done.results_path.read_text(encoding="utf-8"))
+    assert stored["buildings"]["n_buildings"] == 6
+    assert any(s["source"] == "Liu & Ren 2018, Table 7" for s in stored["sources"])
+    assert 'id="buildings"' in done.report_path.read_text(encoding="utf-8")
