@@ -15,6 +15,7 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ("ecocity.commands.rain", "rain", "Rainfall: capture-ratio curve, design storms, synthetic series."),
     ("ecocity.commands.sponge", "sponge", "Sponge city on the SWMM engine: run, export, import."),
     ("ecocity.commands.wastewater", "wastewater", "Wastewater treatment (ASM1, BSM1): simulate a plant, compare variants."),
+    ("ecocity.commands.buildings", "buildings", "Buildings energy: CalTRACK baselines, savings, portfolio ranking."),
 )
 COMMANDS: tuple[str, ...] = ("ecocity.commands.assess",)
 

@@ -1,0 +1,126 @@
+"""``ecocity buildings`` end to end on the example portfolio (through ``ecocity.cli``)."""
+
+import json
+from dataclasses import dataclass
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ecocity.errors import InputError
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "buildings"
+METER = EXAMPLE / "meters" / "TZ-OFF-03_electricity.parquet"
+WEATHER = EXAMPLE / "weather" / "beijing_hourly.csv"
+
+
+def small_portfolio(folder: Path, ids: tuple[str, ...]) -> Path:
+    """A copy of the example with a few buildings."""
+    table = pd.read_csv(EXAMPLE / "portfolio.csv", dtype=str, keep_default_na=False)
+    table = table[table["building_id"].isin(ids)]
+    (folder / "meters").mkdir(parents=True)
+    shutil.copytree(EXAMPLE / "weather", folder / "weather")
+    for column in ("electricity_file", "district_heat_file"):
+        for name in table[column]:
+            if name:
+                shutil.copy(EXAMPLE / name, folder / name)
+    table.to_csv(folder / "portfolio.csv", index=False)
+    return folder
+
+
+def ecocity(*args: str) -> subprocess.CompletedProcess:
+    """The CLI in a subprocess (exit status and stderr as a user sees them)."""
+    return subprocess.run([sys.executable, "-m", "ecocity.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=300)
+
+
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str) -> Done:
+    """The CLI in this process (fast); an InputError gives exit 2 and its message, as ``ecocity.cli.main``."""
+    from typer.testing import CliRunner
+
+    from ecocity.cli import _register, app
+
+    if not any(group.name == "buildings" for group in app.registered_groups):
+        _register()
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    if isinstance(result.exception, InputError):
+        return Done(2, result.stdout, str(result.exception))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Done(result.exit_code, result.stdout, "")
+
+
+def test_baseline_json_gives_model_balance_points_coefficients_and_metrics():
+    done = run("buildings", "baseline", METER, "--temperature", WEATHER, "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    b = result["baseline"]
+    assert {"model_type", "heating_balance_c", "cooling_balance_c", "intercept_kwh_per_d", "beta_hdd_kwh_per_c_day",
+            "beta_cdd_kwh_per_c_day", "r_squared", "cvrmse", "nmbe", "sufficient"} <= set(b)
+    assert result["sufficiency"]["ok"] and result["savings"] is None
+
+
+def test_baseline_from_the_simplest_csv_files(tmp_path):
+    # meter CSV timestamp,value in Wh (--unit) and temperature CSV timestamp,temperature_c
+    meter = pd.read_parquet(METER)
+    meter.assign(value=meter["value"] * 1000).to_csv(tmp_path / "m.csv", index=False)
+    done = run("buildings", "baseline", tmp_path / "m.csv", "--temperature", WEATHER, "--unit", "Wh", "--json")
+    assert done.returncode == 0, done.stderr
+    parquet = json.loads(run("buildings", "baseline", METER, "--temperature", WEATHER, "--json").stdout)
+    assert json.loads(done.stdout)["baseline"]["intercept_kwh_per_d"] == pytest.approx(
+        parquet["baseline"]["intercept_kwh_per_d"], rel=1e-6)
+
+
+def test_savings_json_and_table():
+    done = run("buildings", "savings", METER, "--temperature", WEATHER, "--intervention", "2023-07-01", "--json")
+    assert done.returncode == 0, done.stderr
+    s = json.loads(done.stdout)["savings"]
+    assert {"intervention", "avoided_kwh", "fraction", "band90_kwh", "daily"} <= set(s)
+    assert s["fraction"] == pytest.approx(0.20, abs=0.02)  # truth: 20 % retrofit (truth.csv)
+    table = run("buildings", "savings", METER, "--temperature", WEATHER, "--intervention", "2023-07-01")
+    assert table.returncode == 0 and "Avoided energy" in table.stdout
+
+
+def test_portfolio_json_and_table_on_a_small_copy(tmp_path):
+    folder = small_portfolio(tmp_path / "p", ids=("TZ-OFF-03", "TZ-MAL-12", "CPH-OFF-02"))
+    done = run("buildings", "portfolio", folder, "--workers", "1", "--json")
+    assert done.returncode == 0, done.stderr
+    section = json.loads(done.stdout)
+    assert section["n_buildings"] == 3 and not section["synthetic"] and [b["rank"] for b in section["buildings"]] == [1, 2, 3]
+    table = run("buildings", "portfolio", folder, "--workers", "1")
+    assert table.returncode == 0 and "ranked by savings potential" in table.stdout
+
+
+def test_bad_inputs_exit_2_naming_file_and_column(tmp_path):
+    (tmp_path / "t.csv").write_text("timestamp,temp\n2022-01-01 00:00,1.0\n")
+    done = ecocity("buildings", "baseline", METER, "--temperature", tmp_path / "t.csv")
+    assert done.returncode == 2
+    assert "t.csv" in done.stderr and "temperature_c" in done.stderr
+    folder = small_portfolio(tmp_path / "p", ids=("TZ-OFF-03",))
+    text = (folder / "portfolio.csv").read_text().replace("floor_area_m2", "area")
+    (folder / "portfolio.csv").write_text(text)
+    done = run("buildings", "portfolio", folder, "--json")
+    assert done.returncode == 2
+    assert "portfolio.csv" in done.stderr and "floor_area_m2" in done.stderr
+    done = run("buildings", "baseline", METER, "--temperature", WEATHER, "--model", "weekly")
+    assert done.returncode == 2 and "--model" in done.stderr
+
+
+@pytest.mark.slow
+def test_whole_example_portfolio(tmp_path):
+    done = ecocity("buildings", "portfolio", EXAMPLE, "--json")
+    assert done.returncode == 0, done.stderr
+    section = json.loads(done.stdout)
+    assert section["n_buildings"] == 70 and section["synthetic"]
+    retrofits = {b["building_id"]: b["savings"] for b in section["buildings"] if b["savings"]}
+    assert set(retrofits) == {"TZ-OFF-03", "TZ-OFF-11", "TZ-SCH-05", "TZ-HOS-02"}
