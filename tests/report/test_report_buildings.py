@@ -265,3 +265,21 @@ def test_a_district_with_buildings_toml_gets_the_section(tmp_path, monkeypatch):
     assert stored["buildings"]["n_buildings"] == 6
     assert any(s["source"] == "Liu & Ren 2018, Table 7" for s in stored["sources"])
     assert 'id="buildings"' in done.report_path.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_example_portfolio_renders_in_both_languages(results):
+    """The 70 synthetic buildings of examples/buildings through ecocity.buildings.assess (~15 s)."""
+    assess = pytest.importorskip("ecocity.buildings.assess")
+    section = assess.portfolio_section(assess.assess_portfolio(
+        Path(__file__).resolve().parents[2] / "examples" / "buildings", workers=1))
+    section = json.loads(json.dumps(section, allow_nan=False))
+    results["buildings"] = section
+    bars = [t for t in eui_chart(section, "en")["data"] if t["type"] == "bar"]
+    assert sorted(y for t in bars for y in t["y"]) == sorted(b["eui_kwh_per_m2"] for b in section["buildings"])
+    with_savings = sum(1 for b in section["buildings"] if b["savings"] and b["savings"]["daily"])
+    for language in ("en", "zh"):
+        html = render.report_html(results, language=language)
+        assert html.count('<tr data-building="') == section["n_buildings"] == 70
+        assert html.count('id="buildings-savings-') == with_savings > 0
+        assert 'id="buildings-synthetic-badge"' in html

@@ -171,7 +171,7 @@ def portfolio_map(section: Mapping[str, Any], language: str) -> dict:
     layout: dict[str, Any] = {
         "title": {"text": s["map_title"], "x": 0.0, "xanchor": "left", "xref": "paper"},
         "height": 520, "plot_bgcolor": "white", "hovermode": "closest",
-        "legend": {"orientation": "h", "y": -0.12}, "margin": {"l": 60, "r": 20, "t": 70, "b": 90},
+        "legend": {"orientation": "h", "y": -0.22}, "margin": {"l": 60, "r": 20, "t": 70, "b": 110},
         "annotations": [],
     }
     n = max(len(cities), 1)
@@ -213,7 +213,7 @@ def portfolio_map(section: Mapping[str, Any], language: str) -> dict:
         layout["annotations"].append({
             "text": s["no_position"].format(n=len(rows) - len(placed), total=len(rows)),
             "xref": "paper", "yref": "paper", "x": 0.0, "xanchor": "left", "y": 0.0, "yanchor": "top",
-            "yshift": -70, "showarrow": False, "font": {"size": 11}})
+            "yshift": -95, "showarrow": False, "font": {"size": 11}})
     return {"data": data, "layout": layout}
 
 
@@ -351,11 +351,11 @@ def savings_chart(building_row: Mapping[str, Any], language: str) -> dict:
     return {"data": data, "layout": layout}
 
 
+#: Quota status words of :mod:`ecocity.buildings.assess` in Chinese (English shown as is).
 _QUOTA_STATUS = {
-    "en": {"within": "within quota", "on track": "on track", "at risk": "at risk", "over": "over quota",
-           "exceeded": "over quota"},
-    "zh": {"within": "定额内", "on track": "进度正常", "at risk": "有超额风险", "over": "超定额",
-           "exceeded": "超定额"},
+    "en": {},
+    "zh": {"within quota": "定额内", "over quota": "超定额", "over quota by more than 20 %": "超定额 20 % 以上",
+           "at risk": "有超额风险"},
 }
 
 
