@@ -286,7 +286,7 @@ def assess_building(meter: Any, temperature_c: Any, *, model: str = "daily", uni
                     floor_area_m2: float | None = None, building_type: str | None = None, city: str | None = None,
                     occupancy: str | None = None, heat_meter: Any = None, year: int | None = None,
                     building_id: str = "", name: str = "", lon: float | None = None, lat: float | None = None,
-                    flags: bool = True) -> BuildingResult:
+                    flags: bool = True, temperature_daily: pd.Series | None = None) -> BuildingResult:
     """One building through the buildings area: sufficiency, baseline, flags, annual use, EUI, benchmark, savings.
 
     Parameters
@@ -316,6 +316,9 @@ def assess_building(meter: Any, temperature_c: Any, *, model: str = "daily", uni
         Analysis year for annual use; default the last full calendar year of the data.
     flags
         Run the anomaly detectors.
+    temperature_daily
+        The daily mean of ``temperature_c`` when already computed (a portfolio's worker computes
+        it once per weather file). [°C]
 
     Returns
     -------
@@ -331,7 +334,10 @@ def assess_building(meter: Any, temperature_c: Any, *, model: str = "daily", uni
     m = _as_meter(meter, unit, timezone)
     temp = _as_temperature(temperature_c, timezone)
     daily = meters.daily_usage(m)
-    t_daily = temperature.daily_mean_temperature(temp) if len(temp) > 1 else temp
+    if temperature_daily is not None:
+        t_daily = temperature_daily
+    else:
+        t_daily = temperature.daily_mean_temperature(temp) if len(temp) > 1 else temp
     notes: list[str] = []
     when = None
     if intervention is not None and not (isinstance(intervention, float) and math.isnan(intervention)):
@@ -518,9 +524,10 @@ def _weather_path(folder: Path, row: pd.Series) -> Path:
 
 
 @lru_cache(maxsize=8)
-def _weather(path: str, timezone: str | None) -> pd.Series:
-    """A weather file, read once per worker process (many buildings share a city's file)."""
-    return temperature.read_temperature(path, timezone=timezone)
+def _weather(path: str, timezone: str | None) -> tuple[pd.Series, pd.Series]:
+    """A weather file and its daily means, read once per worker process (buildings share a city's file)."""
+    temp = temperature.read_temperature(path, timezone=timezone)
+    return temp, temperature.daily_mean_temperature(temp) if len(temp) > 1 else temp
 
 
 def _building_task(folder: str, row: dict[str, str], model: str, year: int | None) -> BuildingResult:
@@ -537,13 +544,14 @@ def _building_task(folder: str, row: dict[str, str], model: str, year: int | Non
     heat_file = _text(row_s, "district_heat_file")
     heat = meters.read_meter(base / heat_file, timezone=tz, fuel="heat") if heat_file else (
         _partition_meter(base, bid, "district_heat", tz) if not el_file else None)
-    weather = _weather(str(_weather_path(base, row_s)), tz)
+    weather, weather_daily = _weather(str(_weather_path(base, row_s)), tz)
     lon, lat = _text(row_s, "lon"), _text(row_s, "lat")
     result = assess_building(meter, weather, model=model, intervention=_text(row_s, "intervention_date"),
                            floor_area_m2=float(row["floor_area_m2"]), building_type=row["type"].strip(),
                            city=row["city"].strip().lower(), occupancy=_text(row_s, "occupancy_hours"),
                            heat_meter=heat, year=year, building_id=bid, name=_text(row_s, "name") or bid,
-                           lon=float(lon) if lon else None, lat=float(lat) if lat else None)
+                           lon=float(lon) if lon else None, lat=float(lat) if lat else None,
+                           temperature_daily=weather_daily)
     if not CITY_DEFAULTS.get(result.info["city"], {}).get("quota"):
         return result
     daily = meters.daily_usage(meter)
