@@ -180,3 +180,14 @@ def test_bad_portfolio_tables_name_file_row_and_column(tmp_path):
     table.assign(electricity_file="meters/nowhere.parquet").to_csv(folder / "portfolio.csv", index=False)
     with pytest.raises(InputError, match="nowhere"):
         assess.assess_portfolio(folder, workers=1)
+
+
+def test_percentile_is_scipys_weak_percentile_within_city_and_type(five):
+    # Reference: scipy.stats.percentileofscore(kind="weak") over the same city and type.
+    from scipy import stats
+
+    _, result = five
+    section = assess.portfolio_section(result)
+    for b in section["buildings"]:
+        peers = [x["eui_kwh_per_m2"] for x in section["buildings"] if (x["city"], x["type"]) == (b["city"], b["type"])]
+        assert b["percentile"] == pytest.approx(stats.percentileofscore(peers, b["eui_kwh_per_m2"], kind="weak"))

@@ -714,6 +714,7 @@ def _sources(results: list[BuildingResult]) -> list[dict[str, str]]:
 def portfolio_section(result: PortfolioResult) -> dict[str, Any]:
     """The report's portfolio section (the shared P/Q schema), JSON-ready, buildings sorted by rank."""
     by_id = {r.info["building_id"]: r for r in result.buildings}
+    percentiles = _type_percentiles(result)
     rows = []
     for bid, rank_row in result.ranking.iterrows():
         r = by_id[bid]
@@ -733,7 +734,7 @@ def portfolio_section(result: PortfolioResult) -> dict[str, Any]:
             "building_id": str(bid), "name": r.info["name"], "city": r.info["city"], "type": r.info["type"],
             "floor_area_m2": float(r.info["floor_area_m2"]), "lon": r.info["lon"], "lat": r.info["lat"],
             "annual_kwh": float(rank_row["annual_kwh"]), "eui_kwh_per_m2": float(rank_row["eui_kwh_per_m2"]),
-            "percentile": _type_percentile(result, r),
+            "percentile": percentiles[str(bid)],
             "benchmark": {"standard": bench["standard"], "guide_kwh_per_m2": bench["guide_kwh_per_m2"],
                           "constraint_kwh_per_m2": bench["constraint_kwh_per_m2"], "verdict": bench["verdict"],
                           "label": bench["label"], "confidence": bench["confidence"], "source": bench["source"]},
@@ -759,14 +760,21 @@ def portfolio_section(result: PortfolioResult) -> dict[str, Any]:
                    "notes": list(result.notes)})
 
 
-def _type_percentile(result: PortfolioResult, r: BuildingResult) -> float:
-    """EUI percentile of a building among the portfolio's buildings of its type in its city. [%]
+def _type_percentiles(result: PortfolioResult) -> dict[str, float]:
+    """EUI percentile of every building among the portfolio's buildings of its type in its city. [%]
 
     Same city, because EUIs there share a climate and a metered scope (Copenhagen: electricity +
-    district heat; Beijing: electricity).
+    district heat; Beijing: electricity). The weak definition of
+    :func:`~ecocity.buildings.benchmarks.portfolio_percentile` (share ≤ the value), in one sort per group.
     """
-    peers = [x.eui_kwh_per_m2 for x in result.buildings
-             if x.info["type"] == r.info["type"] and x.info["city"] == r.info["city"]]
-    if not math.isfinite(r.eui_kwh_per_m2):
-        return math.nan
-    return benchmarks.portfolio_percentile(r.eui_kwh_per_m2, peers)
+    frame = pd.DataFrame({"id": [r.info["building_id"] for r in result.buildings],
+                          "group": [(r.info["city"], r.info["type"]) for r in result.buildings],
+                          "eui": [r.eui_kwh_per_m2 for r in result.buildings]})
+    out: dict[str, float] = {}
+    for _, g in frame.groupby("group", sort=False):
+        values = np.sort(g["eui"].to_numpy(dtype=float))
+        values = values[np.isfinite(values)]
+        for bid, v in zip(g["id"], g["eui"], strict=True):
+            out[bid] = (100.0 * np.searchsorted(values, v, side="right") / values.size
+                        if math.isfinite(v) and values.size else math.nan)
+    return out
