@@ -135,6 +135,7 @@ def test_portfolio_map_panels_per_city_and_unplaced_buildings_noted(section):
     colours = {t["name"]: t["marker"]["color"] for t in fig["data"]}
     assert colours["exceeds constraint"] == "#D55E00" and colours["meets guide"] == "#009E73"
     assert "&lt;b&gt;" in json.dumps(fig["data"])  # user text is escaped
+    assert "哥本哈根" in json.dumps(portfolio_map(section, "zh")["layout"]["annotations"], ensure_ascii=False)
 
 
 def test_eui_chart_bars_coloured_by_verdict_with_guide_and_constraint_ticks(section):

@@ -70,6 +70,10 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+#: City names by language (others are shown title-cased).
+CITY_NAMES: dict[str, dict[str, str]] = {"en": {"beijing": "Beijing", "copenhagen": "Copenhagen"},
+                                         "zh": {"beijing": "北京", "copenhagen": "哥本哈根"}}
+
 #: Verdict classes in legend order and their colours (green, orange, vermillion, grey).
 VERDICT_CLASSES: tuple[str, ...] = ("meets guide", "meets constraint", "exceeds constraint",
                                     "label_good", "label_fair", "label_poor", "not verified", "unknown")
@@ -163,6 +167,7 @@ def portfolio_map(section: Mapping[str, Any], language: str) -> dict:
     are left off; a note under the map says how many.
     """
     s = _strings(language)
+    city_names = CITY_NAMES[language]
     rows = list(section.get("buildings") or [])
     placed = [r for r in rows if r.get("lon") is not None and r.get("lat") is not None]
     cities = list(dict.fromkeys(str(r.get("city") or "") for r in placed))
@@ -204,7 +209,8 @@ def portfolio_map(section: Mapping[str, Any], language: str) -> dict:
         layout[f"yaxis{suffix}"] = {**_AXIS, "title": {"text": s["north"]}, "anchor": f"x{suffix}",
                                     "scaleanchor": f"x{suffix}", "scaleratio": 1, "constrain": "domain"}
         layout["annotations"].append({
-            "text": f"<b>{_plain(city.title())}</b> ({len(mine)})", "xref": "paper", "yref": "paper",
+            "text": f"<b>{_plain(city_names.get(city.lower(), city.title()))}</b> ({len(mine)})",
+            "xref": "paper", "yref": "paper",
             "x": left + width / 2, "xanchor": "center", "y": 1.0, "yanchor": "bottom", "showarrow": False})
     if not cities:
         layout["xaxis"] = {**_AXIS, "title": {"text": s["east"]}}
