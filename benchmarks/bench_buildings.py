@@ -10,8 +10,10 @@ Work (issue 5), one meter-year, the same data on every side:
    ``benchmarks/.venv-eemeter4``); fits per second and the selected model (type, balance points,
    coefficients) against eemeter 2.10.11;
 2. hourly CalTRACK 2.0 (time-of-week-and-temperature, three-month weighted segments): ours
-   ``ecocity.buildings.hourly.fit_hourly`` against eemeter 4.x's ``HourlyCaltrackModel``; the
-   temperature-bin endpoints and occupancy of every segment compared;
+   ``ecocity.buildings.hourly.fit_hourly`` against eemeter 4.x's ``HourlyCaltrackModel`` and
+   eemeter 2.10.11's CalTRACK hourly pipeline (``eemeter2_fit.py --hourly``); the temperature-bin
+   endpoints and occupancy of every segment compared with eemeter 2.10.11 (CalTRACK 2.0: one set
+   of bins per segment; eemeter 4 fits occupied and unoccupied bins separately, also reported);
 3. a 10 000-meter daily portfolio: synthetic meter-years (known CalTRACK models; generated in the
    workers) fitted with ``fit_daily`` through ``ecocity.compute.run_tasks`` on 2 workers, in a
    child process; the share of meters whose true model type is recovered.
@@ -216,6 +218,27 @@ def compare_hourly(ours: dict, peer: dict) -> dict:
             "occupancy_hours_differing_total": sum(r["occupancy_hours_differing"] for r in found)}  # fmt: skip
 
 
+def compare_hourly_reference(ours: dict, peer: dict) -> dict:
+    """Against eemeter 2.10.11 (CalTRACK 2.0: one set of bins per segment): bins equal and the
+    hours of the week whose occupancy differs, per segment."""
+    rows = {}
+    for name, seg in peer["segments"].items():
+        mine = ours["segments"].get(name)
+        if mine is None:
+            rows[name] = None
+            continue
+        occ = np.asarray(peer["occupancy"][name], bool)
+        rows[name] = {
+            "bins_equal": [float(x) for x in mine["occupied_bin_endpoints_f"]] == [float(x) for x in seg["bin_endpoints_f"]],
+            "occupancy_hours_differing": int(np.sum(occ != np.asarray(mine["occupancy"], bool))),
+        }  # fmt: skip
+    found = [r for r in rows.values() if r]
+    return {"segments": len(rows), "segments_bins_equal": sum(r["bins_equal"] for r in found),
+            "occupancy_hours_differing_total": sum(r["occupancy_hours_differing"] for r in found),
+            "same": len(found) == len(rows) and all(r["bins_equal"] and r["occupancy_hours_differing"] == 0
+                                                    for r in found)}  # fmt: skip
+
+
 # --- portfolio ------------------------------------------------------------------------------------
 
 
@@ -287,7 +310,8 @@ def run() -> dict:
                            "eemeter 4 daily (legacy)")  # fmt: skip
         e4h, msg4h = _peer(EEMETER4, [str(PEER4_SCRIPT), "hourly", hourly_csv, temp_csv, "--repeat", "1"],
                            "eemeter 4 hourly")  # fmt: skip
-    notes += [m for m in (msg2, msg4d, msg4h) if m]
+        e2h, msg2h = _peer(EEMETER2, [str(PEER2_SCRIPT), hourly_csv, temp_csv, "--hourly"], "eemeter 2.10.11 hourly")
+    notes += [m for m in (msg2, msg4d, msg4h, msg2h) if m]
     portfolio = run_portfolio()
 
     ours_daily = ours["daily"]["s_per_fit"]
@@ -301,8 +325,15 @@ def run() -> dict:
     same_daily = same_daily_model(ours["daily"]["model"], e2) if e2 else None
 
     hourly = ours.get("hourly")
-    hourly_ratio = e4h["wall_s_per_fit"] / hourly["s_per_fit"] if (e4h and hourly) else None
-    same_hourly = compare_hourly(hourly, e4h) if (e4h and hourly) else None
+    peers_hourly = {}
+    if e4h:
+        peers_hourly["eemeter 4 HourlyCaltrackModel"] = e4h["wall_s_per_fit"]
+    if e2h:
+        peers_hourly["eemeter 2.10.11 CalTRACK hourly"] = e2h["wall_s_per_fit"]
+    fastest_h = min(peers_hourly, key=peers_hourly.get) if peers_hourly else None
+    hourly_ratio = peers_hourly[fastest_h] / hourly["s_per_fit"] if (fastest_h and hourly) else None
+    vs_e4 = compare_hourly(hourly, e4h) if (e4h and hourly) else None
+    same_hourly = compare_hourly_reference(hourly, e2h) if (e2h and hourly) else None
     if hourly is None:
         notes.append("ours hourly: ecocity.buildings.hourly not importable")
 
@@ -325,8 +356,8 @@ def run() -> dict:
                   "eemeter4_legacy": e4d, "same_as_eemeter2": same_daily},  # fmt: skip
         "hourly": {"ours_s_per_fit": None if hourly is None else hourly["s_per_fit"],
                    "ours_first_s": None if hourly is None else hourly["first_s"],
-                   "eemeter4_s_per_fit": None if not e4h else e4h["wall_s_per_fit"], "ratio": hourly_ratio,
-                   "comparison": same_hourly},  # fmt: skip
+                   "peers_s_per_fit": peers_hourly, "fastest_peer": fastest_h, "ratio": hourly_ratio,
+                   "same_as_eemeter2": same_hourly, "comparison_eemeter4": vs_e4},  # fmt: skip
         "portfolio": portfolio,
         "notes": "; ".join(notes),
     }
