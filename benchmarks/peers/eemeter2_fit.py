@@ -15,6 +15,10 @@ Two uses:
     The CalTRACK 2.0 hourly model (eemeter 2.10.11's pipeline, three-month weighted segments) on
     an hourly meter; prints the temperature-bin endpoints and occupancy per segment and the wall time.
 
+``eemeter2_fit.py --export-samples OUTDIR --hourly``
+    The baseline year of the ``il-electricity-cdd-hdd-hourly`` sample (usage and temperature in
+    one gzipped CSV) and eemeter 2.10.11's CalTRACK hourly bins and occupancy on it (JSON).
+
 ``eemeter2_fit.py --export-samples OUTDIR``
     Export eemeter's shipped daily and billing sample meters (baseline year before the blackout
     date, ``get_baseline_data(max_days=365)``) as small CSVs in °C, fit each with
@@ -229,6 +233,36 @@ def fit_hourly_files(meter_csv: str, temperature_csv: str) -> dict:
             "wall_s_per_fit": wall, "repeat": 1}
 
 
+def export_hourly_sample(outdir: Path) -> None:
+    """The baseline year of ``il-electricity-cdd-hdd-hourly`` (365 days before the blackout date)
+    as one gzipped CSV (``start``, ``value`` [kWh], ``temperature_c`` [°C]) and eemeter 2.10.11's
+    CalTRACK hourly bins and occupancy on it as JSON."""
+    meter, temp_f, meta = eemeter.load_sample("il-electricity-cdd-hdd-hourly")
+    end = meta["blackout_start_date"]
+    start = end - pd.Timedelta("365D")
+    meter = meter[(meter.index >= start) & (meter.index < end)]
+    temp_f = temp_f[(temp_f.index >= start) & (temp_f.index < end)].reindex(meter.index)
+    outdir.mkdir(parents=True, exist_ok=True)
+    csv = outdir / "il-electricity-cdd-hdd-hourly.csv.gz"
+    pd.DataFrame({"start": meter.index.strftime("%Y-%m-%dT%H:%M:%S%z"), "value": meter["value"].to_numpy(),
+                  "temperature_c": f_to_c(temp_f.to_numpy())}).to_csv(csv, index=False, float_format="%.8g")
+    tmp_meter, tmp_temp = outdir / "_meter.csv", outdir / "_temperature.csv"
+    frame = pd.read_csv(csv)
+    frame[["start", "value"]].to_csv(tmp_meter, index=False)
+    frame[["start", "temperature_c"]].to_csv(tmp_temp, index=False)
+    try:
+        out = fit_hourly_files(str(tmp_meter), str(tmp_temp))
+    finally:
+        tmp_meter.unlink()
+        tmp_temp.unlink()
+    out["occupancy"] = {k: "".join("1" if x else "0" for x in v) for k, v in out["occupancy"].items()}
+    out.pop("wall_s_per_fit")
+    out.pop("repeat")
+    out["sample"] = "il-electricity-cdd-hdd-hourly"
+    out["occupancy_note"] = "168 characters per segment, hour of week 0 = Monday 00:00 UTC, 1 = occupied"
+    (outdir / "il-electricity-cdd-hdd-hourly.eemeter2.json").write_text(json.dumps(out, indent=1) + "\n")
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("meter", nargs="?")
@@ -240,6 +274,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--export-samples")
     ap.add_argument("--temperature-only", action="store_true", help="with --export-samples: the temperature CSVs")
     a = ap.parse_args(argv)
+    if a.export_samples and a.hourly:
+        export_hourly_sample(Path(a.export_samples))
+        return 0
     if a.export_samples:
         export_samples(Path(a.export_samples), a.temperature_only)
         return 0

@@ -1,4 +1,4 @@
-"""ecocity's CalTRACK 2.0 daily and billing fits against eemeter 2.10.11 on eemeter's sample meters.
+"""ecocity's CalTRACK 2.0 daily, billing and hourly fits against eemeter 2.10.11 on its sample meters.
 
 Reference: eemeter 2.10.11 (OpenEEmeter, Apache-2.0), the reference implementation of CalTRACK
 2.0: ``fit_caltrack_usage_per_day_model`` on its CalTRACK design matrix (balance points 30–90 °F
@@ -140,3 +140,23 @@ def test_fixtures_record_the_caltrack_grid_and_eemeter_version():
         # the selected model is the best qualified candidate by adjusted R² (CalTRACK 3.4.3.2)
         best = ref["qualified_candidates"][0]
         assert best[0] == ref["model_type"] and best[3] == pytest.approx(ref["r_squared_adj"], abs=1e-9)
+
+
+def test_hourly_model_matches_eemeter_2_10_11_bins_and_occupancy():
+    # eemeter 2.10.11's CalTRACK 2.0 hourly pipeline (three-month weighted segments, one set of
+    # temperature bins per segment from 30/45/55/65/75/90 °F, occupancy where > 65 % of the
+    # residuals of the hour of week are positive) on the baseline year of its hourly sample
+    hourly = pytest.importorskip("ecocity.buildings.hourly")
+    ref = json.loads((DATA / "il-electricity-cdd-hdd-hourly.eemeter2.json").read_text())
+    frame = pd.read_csv(DATA / "il-electricity-cdd-hdd-hourly.csv.gz")
+    index = pd.DatetimeIndex(pd.to_datetime(frame["start"], utc=True))
+    usage = pd.Series(frame["value"].to_numpy(), index=index, name="value")
+    temperature = pd.Series(frame["temperature_c"].to_numpy(), index=index, name="temperature_c")
+    model = hourly.fit_hourly(usage, temperature)
+    ours = {s.name: s for s in model.segments}
+    assert set(ours) == set(ref["segments"])
+    for name, seg in ref["segments"].items():
+        bins_f = [x * 1.8 + 32.0 for x in ours[name].bin_endpoints_c]
+        assert bins_f == pytest.approx([float(x) for x in seg["bin_endpoints_f"]], abs=1e-9), name
+        occupancy = "".join("1" if x else "0" for x in ours[name].occupancy)
+        assert occupancy == ref["occupancy"][name], name
