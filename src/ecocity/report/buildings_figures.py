@@ -360,8 +360,8 @@ def savings_chart(building_row: Mapping[str, Any], language: str) -> dict:
 #: Quota status words of :mod:`ecocity.buildings.assess` in Chinese (English shown as is).
 _QUOTA_STATUS = {
     "en": {},
-    "zh": {"within quota": "定额内", "over quota": "超定额", "over quota by more than 20 %": "超定额 20 % 以上",
-           "at risk": "有超额风险"},
+    "zh": {"within quota": "定额内", "over quota": "超定额",
+           "over quota by more than 20 %": "超定额 20 % 以上", "at risk": "有超额风险"},
 }
 
 
