@@ -630,7 +630,7 @@ def assess_portfolio(folder: str | Path, *, workers: int | None = None, dask: st
     base = Path(folder)
     table = read_portfolio(base)
     rows = table.to_dict(orient="records")
-    # Chunks of buildings, about 16 per worker: few round trips and a short pending set in the
+    # Chunks of buildings, about 16 chunks per worker: few round trips and a short pending set in the
     # pool's wait loop (10 000 one-building tasks spend more time there than in the buildings).
     n_workers = workers or os.cpu_count() or 1
     size = max(1, math.ceil(len(rows) / (16 * n_workers)))
