@@ -437,7 +437,9 @@ def _grid(time: pd.DatetimeIndex, order: np.ndarray, path: Path) -> tuple[pd.Tim
     steps = wall[1:] - wall[:-1]
     if steps.min() >= pd.Timedelta(days=1) and (steps % pd.Timedelta(days=1) == pd.Timedelta(0)).all():
         step = steps.min()  # daily or coarser: calendar days on the local clock (23/25-hour DST days)
-        grid = pd.date_range(time[0], time[-1], freq=pd.DateOffset(days=int(step / pd.Timedelta(days=1))))
+        days = int(step / pd.Timedelta(days=1))
+        # a naive clock has no DST: a fixed step is the same grid and ~100× faster than DateOffset
+        grid = pd.date_range(time[0], time[-1], freq=pd.Timedelta(days=days) if time.tz is None else pd.DateOffset(days=days))
         if not time.isin(grid).all():
             at = int(np.flatnonzero(~time.isin(grid))[0])
             raise InputError(f"timestamp {time[at]} is not on the meter's {step} grid", file=path,
