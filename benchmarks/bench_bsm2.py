@@ -7,7 +7,7 @@ Work:
    sensor noise, evaluated on days 245–609), timed cold (a fresh child process: imports and numba
    compilation from the on-disk cache included) and warm (the same call again in that process);
    accuracy against the official MATLAB ``bsm2_cl`` run (third-party summary; see
-   ``docs/methods/bsm2.md`` and ``/work/shared/references/wastewater.md`` §1.2);
+   ``docs/methods/bsm2.md`` and ``the team's reference notes shared/references/wastewater.md`` §1.2);
 2. the same 20-day dynamic work on every side: the open-loop plant (KLa 0/0/120/120/60 d⁻¹,
    Qw 300 m³/d) under days 0–20 of the BSM2 dynamic influent, evaluated on days 15–20 and compared
    with the MATLAB values of that window (ttronas/bsm2-python:tests/bsm2_ol_pp_test.py, EQI 14 753,

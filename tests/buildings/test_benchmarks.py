@@ -1,6 +1,6 @@
 """Benchmarks: GB/T 51161-2016 (secondary-source rows and corrections), Danish labels, percentile.
 
-Sources of the reference numbers (see /work/shared/references/buildings.md):
+Sources of the reference numbers (see the team's reference notes shared/references/buildings.md):
 - gamma1 example: GB/T 51161 office correction in public audit code (officeAmend): T = 14 h x 250 d
   + 6 h x 52 d = 3812 h/a -> gamma1 = 0.759 (3 significant digits -> tolerance 0.0005 absolute).
 - HSCW office rows 85/70 and 110/80: Liu & Ren 2018, Energy Sustain. Soc. 8, Table 7.

@@ -3,7 +3,7 @@
 References
 ----------
 Monthly means, within-month SDs and degree days of the ASHRAE IWEC typical years (Beijing WMO
-545110, Copenhagen WMO 061800) as tabulated in /work/shared/references/buildings.md §3.2-3.3
+545110, Copenhagen WMO 061800) as tabulated in the team's reference notes shared/references/buildings.md §3.2-3.3
 (values [2+] / [C]); CalTRACK 2.0 daily model form (HDD/CDD change-point regression).
 """
 

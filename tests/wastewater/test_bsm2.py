@@ -8,7 +8,7 @@ References
 ----------
 [MATLAB-20d] BSM2 MATLAB/Simulink open loop, dynamic influent, days 0–20 evaluated on days 15–20,
     as recorded in ttronas/bsm2-python tests/bsm2_ol_pp_test.py (commit 55c5bb0); one secondary
-    copy ([1] in /work/shared/references/wastewater.md §1.4).
+    copy ([1] in the team's reference notes shared/references/wastewater.md §1.4).
 [MATLAB-CL] Official BSM2 closed loop (bsm2_cl, BSM2_R2019b) over days 245–609, as summarised in
     Danielmarinn/bsm2-marl results/bsm2_manual_baseline_official_summary.csv ([1], §1.2).
 """

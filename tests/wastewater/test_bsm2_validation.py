@@ -17,7 +17,7 @@ References
 [MATLAB-CL] The official bsm2_cl run over days 245–609 (BSM2_R2019b), as summarised in
     Danielmarinn/bsm2-marl results/bsm2_manual_baseline_official_summary.csv (one source).
 [M] Our run of bsm2-python 0.0.16 ``BSM2OL`` (port of the official code, fixed 15-min step,
-    no thermal lag): a reproduction, not a reference (/work/shared/references/wastewater.md §1.3).
+    no thermal lag): a reproduction, not a reference (the team's reference notes shared/references/wastewater.md §1.3).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Reference values:
 - CHP methane slip 1.5 % of its methane: KlicK spark-ignition engine factor (slowtec/klick) [1].
 - BSM2 plant figures: closed loop MP 1,085.36 kg CH4/d, AE 4,225.43, PE 445.45, ME 768 kWh/d
   (third-party official-model run, Danielmarinn/bsm2-marl, [1]); open loop MP 1,058.7, HE
-  4,152.7 kWh/d (our bsm2-python run, [M]); both in /work/shared/references/wastewater.md §1.
+  4,152.7 kWh/d (our bsm2-python run, [M]); both in the team's reference notes shared/references/wastewater.md §1.
 Expected values below are computed by hand from these numbers; the tolerance is round-off.
 """
 

@@ -1,6 +1,6 @@
 """Greenhouse-gas account: each source against hand-computed values from the cited defaults.
 
-Reference values (/work/shared/references/wastewater.md §4):
+Reference values (the team's reference notes shared/references/wastewater.md §4):
 - IPCC 2019 Refinement Vol. 5 Ch. 6 Table 6.8A: EF 0.016 kg N2O-N/kg N (centralised aerobic
   plant) and 0.005 (effluent) [2+]; ClimateView/transition-element-framework states the plant
   factor as 6,864 g CO2e per kg N = 0.016 × 44/28 × 273.

@@ -5,7 +5,7 @@ with its source and confidence mark. GB/T 51161-2016's own tables were not read:
 found in one published secondary source are shipped (flagged ``secondary_source``); every other
 building type and climate zone -- Beijing's cold zone included -- has no value, and the
 assessment then says ``"not verified"`` instead of inventing one (see
-``/work/shared/references/buildings.md`` sec. 1 and ``docs/buildings/benchmarks-and-flags.md``).
+``the team's reference notes shared/references/buildings.md`` sec. 1 and ``docs/buildings/benchmarks-and-flags.md``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ and :func:`rank_portfolio` over a table of per-building results. Prices are cite
 (``data/prices.toml``); grid CO2 factors are those of :func:`ecocity.wastewater.ghg.grid_factor`
 (one table for the whole project).
 
-The Beijing quota rules are from secondary sources (``/work/shared/references/buildings.md``
+The Beijing quota rules are from secondary sources (``the team's reference notes shared/references/buildings.md``
 sec. 5): the 2014 rule (own five-year history × (1 − reduction rate)) is [1]; the revised rule's
 Q1 statistic was not found, so quotas by that method carry ``verified=False``.
 """
