@@ -25,8 +25,9 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow
 
-# Peers (EXPOsan/QSDsan for bench_bsm1) live in their own environment; `make bench` runs without
-# them and reports "peer not installed".
+# Peers (EXPOsan/QSDsan and bsm2-python for the wastewater benchmarks; eemeter 2.10.11 and 4.x for
+# the buildings benchmark) live in their own environments; `make bench` runs without them and
+# reports "peer not installed".
 PEERS := benchmarks/.venv-peers
 PEERS_STAMP := $(PEERS)/.installed
 
@@ -37,7 +38,13 @@ $(PEERS_STAMP): benchmarks/peers/requirements.txt benchmarks/peers/constraints.t
 	sh benchmarks/peers/setup.sh $(PYTHON)
 	touch $(PEERS_STAMP)
 
-bench-peers: $(PEERS_STAMP)
+EEMETER_STAMP := benchmarks/.venv-eemeter4/.installed
+
+$(EEMETER_STAMP): benchmarks/peers/eemeter_env.sh
+	sh benchmarks/peers/eemeter_env.sh $(PYTHON) all
+	touch $(EEMETER_STAMP)
+
+bench-peers: $(PEERS_STAMP) $(EEMETER_STAMP)
 
 clean:
 	rm -rf $(VENV) demo-out

@@ -3,7 +3,7 @@
 #   benchmarks/.venv-eemeter2  eemeter 2.10.11 (CalTRACK 2.0 reference; needs pandas<2, numpy<2)
 #   benchmarks/.venv-eemeter4  eemeter 4.x (daily model, legacy mode; CalTRACK hourly model)
 # Both are git-ignored (benchmarks/.venv*/). Usage: benchmarks/peers/eemeter_env.sh [python] [2|4|all]
-# (default python3.11, all). Independent of the Makefile; `make bench-peers` does not call it.
+# (default python3.11, all). `make bench-peers` calls it with `all`.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=${1:-python3.11}
