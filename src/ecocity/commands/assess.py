@@ -45,12 +45,34 @@ def assess(
         print_json(result.results)
         return
     table_console.print(_summary(result.results))
+    for line in section_lines(result.results):
+        console.print(line)
     for note in result.results.get("notes", []):
         console.print(f"[yellow]note:[/] {note}")
     if result.cached:
         console.print(f"read from the store (unchanged): {', '.join(result.cached)}")
     console.print(f"results: {result.results_path}")
     console.print(f"[bold]report: {result.report_path}[/]")
+
+
+def section_lines(results: dict) -> list[str]:
+    """One line each for the optional plant and buildings sections of a results document."""
+    lines = []
+    plant = results.get("wastewater")
+    if plant:
+        checked = [i for i in plant.get("indicators", []) if i.get("passed") is not None]
+        failed = [i["name"] for i in checked if not i["passed"]]
+        verdict = f"{len(checked) - len(failed)}/{len(checked)} effluent limits met"
+        lines.append(f"wastewater: plant {plant.get('plant', '?')}, {verdict}"
+                     + (f" (not met: {', '.join(failed)})" if failed else ""))  # fmt: skip
+    buildings = results.get("buildings")
+    if buildings:
+        rows = buildings.get("buildings", [])
+        flagged = sum(1 for row in rows if row.get("flags"))
+        first = ", ".join(row.get("name") or row.get("building_id", "?") for row in rows[:3])
+        lines.append(f"buildings: {len(rows)} in portfolio {buildings.get('portfolio', '?')}, {flagged} with flags"
+                     + (f"; act first: {first}" if first else ""))  # fmt: skip
+    return lines
 
 
 def _summary(results: dict) -> Table:
