@@ -82,6 +82,71 @@ def _conversion(c, kin, nu, out):
 
 
 @njit(cache=True)
+def settler_layer_stream(y, last, tss0, sol0, n_layers, layer, feed_tss, out):
+    """The ASM1 concentrations leaving settler ``layer`` into ``out`` (13): the solubles of the
+    layer, and the feed's particulates scaled by the layer's TSS over the feed TSS (BSM1/BSM2
+    settler: the particulate fractions of the feed are kept in every layer). ``last`` is the index
+    of the feeding tank's first state."""
+    ratio = y[tss0 + layer] / feed_tss if feed_tss > 0.0 else 0.0
+    for i in PARTICULATE:
+        out[i] = y[last + i] * ratio
+    n_sol = SOLUBLE.size
+    for j in range(n_sol):
+        out[SOLUBLE[j]] = y[sol0 + layer * n_sol + j]
+
+
+@njit(cache=True)
+def settler_rhs(y, dy, last, tss0, sol0, n_layers, f, feed_tss, feed_flow, underflow, area, height,
+                v0_max, v0, r_h, r_p, f_ns, x_t, flux_in_layer, flux):  # fmt: skip
+    """dy/dt of the settler layers into ``dy``: Takács et al. (1991) double-exponential settling
+    velocity with the BSM1 flux limitation (bulk movement above the feed layer ``f`` only below the
+    threshold X_t), and advection of TSS and the solubles up (above ``f``) and down (below) at
+    (feed − underflow)/A and underflow/A (Alex et al. 2008, BSM1 settler equations; the same
+    settler in BSM2). ``flux_in_layer`` (n_layers) and ``flux`` (n_layers + 1) are scratch."""
+    h = height / n_layers
+    v_up = (feed_flow - underflow) / area
+    v_dn = underflow / area
+    for j in range(n_layers):
+        x = y[tss0 + j]
+        excess = x - f_ns * feed_tss
+        vs = v0 * (np.exp(-r_h * excess) - np.exp(-r_p * excess))
+        vs = min(max(vs, 0.0), v0_max)
+        flux_in_layer[j] = vs * x
+    flux[0] = 0.0
+    flux[n_layers] = 0.0
+    for j in range(n_layers - 1):
+        if j < f and y[tss0 + j + 1] <= x_t:
+            flux[j + 1] = flux_in_layer[j]
+        else:
+            flux[j + 1] = min(flux_in_layer[j], flux_in_layer[j + 1])
+    n_sol = SOLUBLE.size
+    for j in range(n_layers):
+        # column c = -1: TSS, else soluble c
+        for c in range(-1, n_sol):
+            if c < 0:
+                here = y[tss0 + j]
+                feed = feed_tss
+                above = y[tss0 + j - 1] if j > 0 else 0.0
+                below = y[tss0 + j + 1] if j < n_layers - 1 else 0.0
+            else:
+                here = y[sol0 + j * n_sol + c]
+                feed = y[last + SOLUBLE[c]]
+                above = y[sol0 + (j - 1) * n_sol + c] if j > 0 else 0.0
+                below = y[sol0 + (j + 1) * n_sol + c] if j < n_layers - 1 else 0.0
+            if j < f:
+                rate = v_up * (below - here)
+            elif j > f:
+                rate = v_dn * (above - here)
+            else:
+                rate = feed_flow / area * feed - (v_up + v_dn) * here
+            rate = rate / h
+            if c < 0:
+                dy[tss0 + j] = rate + (flux[j] - flux[j + 1]) / h
+            else:
+                dy[sol0 + j * n_sol + c] = rate
+
+
+@njit(cache=True)
 def plant_rhs(y, influent, q_in, kla, recycle_flow, dy, volume, fixed_o2, rec_src, rec_tgt, return_to,
               feed_layer, n_layers, kin, nu, st):  # fmt: skip
     """dy/dt of the plant into ``dy`` (the first ``size`` entries of ``y``), as PlantModel.derivatives."""
@@ -113,11 +178,7 @@ def plant_rhs(y, influent, q_in, kla, recycle_flow, dy, volume, fixed_o2, rec_sr
     feed_tss *= tss_per_cod
     # underflow (the settler's bottom layer) returned to a tank
     under = np.empty(N)
-    ratio = y[tss0 + n_layers - 1] / feed_tss if feed_tss > 0.0 else 0.0
-    for i in PARTICULATE:
-        under[i] = y[last + i] * ratio
-    for j in range(SOLUBLE.size):
-        under[SOLUBLE[j]] = y[sol0 + (n_layers - 1) * SOLUBLE.size + j]
+    settler_layer_stream(y, last, tss0, sol0, n_layers, n_layers - 1, feed_tss, under)
     rates = np.empty(N)
     mass_in = np.empty(N)
     for k in range(n_tanks):
@@ -138,49 +199,8 @@ def plant_rhs(y, influent, q_in, kla, recycle_flow, dy, volume, fixed_o2, rec_sr
         if fixed_o2[k]:
             dy[base + S_O] = 0.0
     # settler: solids (Takács) and solubles, advection up above the feed layer, down below
-    feed_flow = outflow[n_tanks - 1]
-    h = height / n_layers
-    v_up = (feed_flow - underflow) / area
-    v_dn = underflow / area
-    f = feed_layer
-    flux_in_layer = np.empty(n_layers)
-    for j in range(n_layers):
-        x = y[tss0 + j]
-        excess = x - f_ns * feed_tss
-        vs = v0 * (np.exp(-r_h * excess) - np.exp(-r_p * excess))
-        vs = min(max(vs, 0.0), v0_max)
-        flux_in_layer[j] = vs * x
-    flux = np.zeros(n_layers + 1)
-    for j in range(n_layers - 1):
-        if j < f and y[tss0 + j + 1] <= x_t:
-            flux[j + 1] = flux_in_layer[j]
-        else:
-            flux[j + 1] = min(flux_in_layer[j], flux_in_layer[j + 1])
-    n_sol = SOLUBLE.size
-    for j in range(n_layers):
-        # column c = -1: TSS, else soluble c
-        for c in range(-1, n_sol):
-            if c < 0:
-                here = y[tss0 + j]
-                feed = feed_tss
-                above = y[tss0 + j - 1] if j > 0 else 0.0
-                below = y[tss0 + j + 1] if j < n_layers - 1 else 0.0
-            else:
-                here = y[sol0 + j * n_sol + c]
-                feed = y[last + SOLUBLE[c]]
-                above = y[sol0 + (j - 1) * n_sol + c] if j > 0 else 0.0
-                below = y[sol0 + (j + 1) * n_sol + c] if j < n_layers - 1 else 0.0
-            if j < f:
-                rate = v_up * (below - here)
-            elif j > f:
-                rate = v_dn * (above - here)
-            else:
-                rate = feed_flow / area * feed - (v_up + v_dn) * here
-            rate = rate / h
-            if c < 0:
-                dy[tss0 + j] = rate + (flux[j] - flux[j + 1]) / h
-            else:
-                dy[sol0 + j * n_sol + c] = rate
+    settler_rhs(y, dy, last, tss0, sol0, n_layers, feed_layer, feed_tss, outflow[n_tanks - 1], underflow, area, height,
+                v0_max, v0, r_h, r_p, f_ns, x_t, np.empty(n_layers), np.empty(n_layers + 1))
 
 
 @njit(cache=True)

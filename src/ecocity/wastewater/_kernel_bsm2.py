@@ -30,7 +30,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ecocity.wastewater._kernel import _A, _B, _E, PARTICULATE, SOLIDS, SOLUBLE, S_O, S_S
+from ecocity.wastewater._kernel import (
+    _A, _B, _E, SOLIDS, SOLUBLE, S_O, S_S, settler_layer_stream, settler_rhs,
+)
 
 N = 13
 N_TANKS = 5
@@ -264,11 +266,7 @@ def rhs(y, u, p, nu, kin, kla_factor, o2_sat, dy, work):
         feed_tss += y[last + i]
     feed_tss *= tss_per_cod
     under = work[5:18]
-    ratio = y[TSS0 + N_LAYERS - 1] / feed_tss if feed_tss > 0.0 else 0.0
-    for i in PARTICULATE:
-        under[i] = y[last + i] * ratio
-    for j in range(N_SOL):
-        under[SOLUBLE[j]] = y[SOL0 + (N_LAYERS - 1) * N_SOL + j]
+    settler_layer_stream(y, last, TSS0, SOL0, N_LAYERS, N_LAYERS - 1, feed_tss, under)
     rates = work[18:31]
     mass_in = work[31:44]
     flow = q_pe + q_extra + qintr + qr
@@ -293,49 +291,8 @@ def rhs(y, u, p, nu, kin, kla_factor, o2_sat, dy, work):
     # --- settler (Takács et al. 1991, BSM1/BSM2 10-layer; feed to layer feed_layer from the top)
     v0_max, v0, r_h, r_p, f_ns, x_t = p[_P_ST], p[_P_ST + 1], p[_P_ST + 2], p[_P_ST + 3], p[_P_ST + 4], p[_P_ST + 5]
     area, height, f = p[_P_ST + 6], p[_P_ST + 7], int(p[_P_ST + 8])
-    feed_flow = flow - qintr
-    underflow = qr + qw
-    h = height / N_LAYERS
-    v_up = (feed_flow - underflow) / area
-    v_dn = underflow / area
-    flux_in_layer = work[44:54]
-    for j in range(N_LAYERS):
-        x = y[TSS0 + j]
-        excess = x - f_ns * feed_tss
-        vs = v0 * (np.exp(-r_h * excess) - np.exp(-r_p * excess))
-        vs = min(max(vs, 0.0), v0_max)
-        flux_in_layer[j] = vs * x
-    flux = work[54:65]
-    flux[0] = 0.0
-    flux[N_LAYERS] = 0.0
-    for j in range(N_LAYERS - 1):
-        if j < f and y[TSS0 + j + 1] <= x_t:
-            flux[j + 1] = flux_in_layer[j]
-        else:
-            flux[j + 1] = min(flux_in_layer[j], flux_in_layer[j + 1])
-    for j in range(N_LAYERS):
-        for c in range(-1, N_SOL):
-            if c < 0:
-                here = y[TSS0 + j]
-                feed = feed_tss
-                above = y[TSS0 + j - 1] if j > 0 else 0.0
-                below = y[TSS0 + j + 1] if j < N_LAYERS - 1 else 0.0
-            else:
-                here = y[SOL0 + j * N_SOL + c]
-                feed = y[last + SOLUBLE[c]]
-                above = y[SOL0 + (j - 1) * N_SOL + c] if j > 0 else 0.0
-                below = y[SOL0 + (j + 1) * N_SOL + c] if j < N_LAYERS - 1 else 0.0
-            if j < f:
-                rate = v_up * (below - here)
-            elif j > f:
-                rate = v_dn * (above - here)
-            else:
-                rate = feed_flow / area * feed - (v_up + v_dn) * here
-            rate = rate / h
-            if c < 0:
-                dy[TSS0 + j] = rate + (flux[j] - flux[j + 1]) / h
-            else:
-                dy[SOL0 + j * N_SOL + c] = rate
+    settler_rhs(y, dy, last, TSS0, SOL0, N_LAYERS, f, feed_tss, flow - qintr, qr + qw, area, height,
+                v0_max, v0, r_h, r_p, f_ns, x_t, work[44:54], work[54:65])
 
 
 @njit(cache=True)
@@ -469,14 +426,8 @@ def outputs(y, u, p, out):
     q_e = feed_flow - qr - qw
     top = np.empty(N)
     bottom = np.empty(N)
-    r_top = y[TSS0] / feed_tss if feed_tss > 0.0 else 0.0
-    r_bot = y[TSS0 + N_LAYERS - 1] / feed_tss if feed_tss > 0.0 else 0.0
-    for i in PARTICULATE:
-        top[i] = y[last + i] * r_top
-        bottom[i] = y[last + i] * r_bot
-    for j in range(N_SOL):
-        top[SOLUBLE[j]] = y[SOL0 + j]
-        bottom[SOLUBLE[j]] = y[SOL0 + (N_LAYERS - 1) * N_SOL + j]
+    settler_layer_stream(y, last, TSS0, SOL0, N_LAYERS, 0, feed_tss, top)
+    settler_layer_stream(y, last, TSS0, SOL0, N_LAYERS, N_LAYERS - 1, feed_tss, bottom)
     for i in range(N):
         out[OUT_WASTAGE + i] = bottom[i]
         out[OUT_RETURN + i] = bottom[i]
