@@ -15,6 +15,7 @@ import inspect
 import json
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -233,6 +234,7 @@ def assess_district(
     report: bool = True,
     language: str = "en",
     progress: Progress | None = None,
+    store: str | Path | Store | None = None,
 ) -> Assessment:
     """Assess the baseline and the scenarios of the district in ``folder``.
 
@@ -251,6 +253,10 @@ def assess_district(
         Where the scenario runs go (see :func:`ecocity.compute.run_tasks`).
     use_cache
         Read unchanged scenarios from the store instead of simulating them again.
+    store
+        The run store of the scenarios: an open :class:`~ecocity.store.Store` (left open; the
+        dashboard passes its database's), or a path/URL for :meth:`Store.open`; default
+        ``<out_dir>/ecocity.db``. A plant run stays in ``<out_dir>/ecocity.db``.
     """
     district, rain = load_inputs(folder, years)
     notes = input_notes(district, rain)  # shown by the CLI and in the report's header
@@ -258,15 +264,15 @@ def assess_district(
     out = Path(out_dir) if out_dir is not None else Path(folder) / "ecocity-out"
     out.mkdir(parents=True, exist_ok=True)
 
-    with Store.open(out / STORE_FILE) as store:
+    with _open_store(store, out) as run_store:
         results: dict[str, AreaResult] = {}
         run_ids: dict[str, str] = {}
         hashes = {s.name: input_hash(district, s, rain) for s in chosen}
         todo = []
         for scenario in chosen:
-            record = store.find(hashes[scenario.name], sponge.AREA) if use_cache else None
+            record = run_store.find(hashes[scenario.name], sponge.AREA) if use_cache else None
             if record is not None:
-                results[scenario.name] = store.load(record.id)
+                results[scenario.name] = run_store.load(record.id)
                 run_ids[scenario.name] = record.id
             else:
                 todo.append(scenario)
@@ -275,7 +281,7 @@ def assess_district(
             _scenario_task, tasks, workers=workers, dask_address=dask_address, progress=progress,
         )):  # fmt: skip
             results[scenario.name] = result
-            run_ids[scenario.name] = store.save(
+            run_ids[scenario.name] = run_store.save(
                 result, district=district.name, input_hash=hashes[scenario.name],
                 versions=versions({"swmm": result.figures["engine"]["swmm"]}), wall_time_s=wall_s,
             )  # fmt: skip
@@ -320,6 +326,13 @@ def assess_district(
         simulated=tuple(s.name for s in todo),
         cached=tuple(s.name for s in chosen if s not in todo),
     )  # fmt: skip
+
+
+def _open_store(store: str | Path | Store | None, out: Path) -> AbstractContextManager[Store]:
+    """The store to use: one given open (not closed here), else opened (and closed) here."""
+    if isinstance(store, Store):
+        return nullcontext(store)
+    return Store.open(out / STORE_FILE if store is None else store)
 
 
 def buildings_section(
