@@ -2,7 +2,7 @@
 
 References: the revised-method worked example (30 000 m2 office, 2.62/2.71/2.61/2.73/2.74 GWh in
 2015-2019; https://1haxlb.cn/news/531.html, buildings.md sec. 5) and the 2014 rule's 6 %/12 %
-reduction rates (2013 announcement, sec. 5); grid factors from ecocity.wastewater.ghg; prices from
+reduction rates (2013 announcement, sec. 5); grid factors from ecocity.buildings.emissions (data/emission_factors.toml); prices from
 data/prices.toml (buildings.md sec. 4).
 """
 
@@ -14,7 +14,7 @@ import pytest
 
 from ecocity.buildings import portfolio as pf
 from ecocity.errors import InputError
-from ecocity.wastewater.ghg import grid_factor
+from ecocity.buildings.emissions import grid_factor
 
 HISTORY_GWH = [2.62, 2.71, 2.61, 2.73, 2.74]
 

@@ -2,8 +2,8 @@
 
 Per-building pure functions (:func:`savings_potential`, :func:`quota_kwh`, :func:`quota_tracking`)
 and :func:`rank_portfolio` over a table of per-building results. Prices are cited data
-(``data/prices.toml``); grid CO2 factors are those of :func:`ecocity.wastewater.ghg.grid_factor`
-(one table for the whole project).
+(``data/prices.toml``); CO2 factors are those of :func:`ecocity.buildings.emissions.grid_factor`
+(``data/emission_factors.toml``).
 
 The Beijing quota rules are from secondary sources (``the team's reference notes shared/references/buildings.md``
 sec. 5): the 2014 rule (own five-year history × (1 − reduction rate)) is [1]; the revised rule's
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ecocity.buildings.benchmarks import portfolio_percentile
+from ecocity.buildings.emissions import grid_factor
 from ecocity.errors import InputError
-from ecocity.wastewater.ghg import grid_factor
 
 _PRICES = "data/prices.toml"
 #: Quota methods of :func:`quota_kwh`.
@@ -78,7 +78,8 @@ def price(name: str, carrier: str = "electricity") -> Price:
 class SavingsPotential:
     """Energy above the guide value and what it is worth.
 
-    ``energy_kwh`` [kWh/a], ``cost`` [currency/a], ``t_co2`` [t CO2/a] (grid electricity factor).
+    ``energy_kwh`` [kWh/a], ``cost`` [currency/a], ``t_co2`` [t CO2/a] (the CO2 factor given: grid
+    electricity, or a blend of electricity and district heat).
     """
 
     energy_kwh: float
@@ -106,7 +107,8 @@ def savings_potential(annual_kwh: float, floor_area_m2: float, guide_eui_kwh_per
         Marginal price [currency/kWh] or a :class:`Price` (see :func:`price`).
     grid
         Grid factor name (``"beijing-2022"``, ``"denmark-2023"``…) or [kg CO2e/kWh], via
-        :func:`ecocity.wastewater.ghg.grid_factor`.
+        :func:`ecocity.buildings.emissions.grid_factor`; a number may be a blend of the building's
+        carriers (electricity and district heat, weighted by their shares of its use).
 
     Notes
     -----
