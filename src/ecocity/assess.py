@@ -11,7 +11,6 @@ instead of being simulated again.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
 import time
 from collections.abc import Callable
@@ -234,6 +233,7 @@ def assess_district(
     report: bool = True,
     language: str = "en",
     progress: Progress | None = None,
+    climate: list[str] | None = None,
     store: str | Path | Store | None = None,
 ) -> Assessment:
     """Assess the baseline and the scenarios of the district in ``folder``.
@@ -253,6 +253,9 @@ def assess_district(
         Where the scenario runs go (see :func:`ecocity.compute.run_tasks`).
     use_cache
         Read unchanged scenarios from the store instead of simulating them again.
+    climate
+        Climate scenarios to assess every scenario under too, besides the district's
+        ``[climate] scenarios`` (:mod:`ecocity.assess_climate`; the document's ``climate`` key).
     store
         The run store of the scenarios: an open :class:`~ecocity.store.Store` (left open; the
         dashboard passes its database's), or a path/URL for :meth:`Store.open`; default
@@ -301,6 +304,13 @@ def assess_district(
         created_utc=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )  # fmt: skip
     document["notes"] = notes
+    if climate or district.climate.scenarios:
+        from ecocity.assess_climate import climate_section, scenario_names
+
+        document["climate"] = climate_section(
+            district, rain, chosen, ordered, scenario_names(district, climate), out, use_cache=use_cache,
+            workers=workers, dask_address=dask_address, progress=progress,
+        )  # fmt: skip
     if district.wastewater is not None:
         link = district.wastewater
         plant = assess_plant(
@@ -312,6 +322,7 @@ def assess_district(
     if district.buildings is not None:
         document["buildings"] = buildings_section(
             district.buildings, workers=workers, dask_address=dask_address, progress=progress,
+            store=out / STORE_FILE if store is None else store, use_cache=use_cache,
         )  # fmt: skip
         document["sources"] += document["buildings"].get("sources", [])
     results_path = out / RESULTS_FILE
@@ -337,29 +348,28 @@ def _open_store(store: str | Path | Store | None, out: Path) -> AbstractContextM
 
 def buildings_section(
     link: BuildingsLink, *, workers: int | None = None, dask_address: str | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, store: str | Path | Store | None = None, use_cache: bool = True,
 ) -> dict[str, Any]:
     """The report's buildings section for the district's ``buildings.toml``: the portfolio
-    assessed by :func:`ecocity.buildings.assess.assess_portfolio` (its ``year``; its buildings
-    in parallel like the scenarios) and put in the shared section schema by
+    assessed by :func:`ecocity.buildings.assess.assess_portfolio` (its ``year`` and ``grid``; its
+    buildings in parallel like the scenarios) and put in the shared section schema by
     :func:`ecocity.buildings.assess.portfolio_section` (JSON-ready).
 
-    A ``grid`` named in ``buildings.toml`` is passed on when ``assess_portfolio`` takes one;
-    otherwise the section's notes say that the portfolio's own grid factor was used.
+    With a ``store`` (an open :class:`~ecocity.store.Store`, left open, or a path) the analysis is
+    one run there (area ``buildings``), read back when its files, options and code are unchanged
+    (``use_cache``); the section then also says its ``run_id`` and whether it was ``cached``.
     """
     from ecocity.buildings.assess import assess_portfolio, portfolio_section
 
     options: dict[str, Any] = {"workers": workers, "dask": dask_address, "year": link.year, "progress": progress}
-    accepted = inspect.signature(assess_portfolio).parameters
-    grid_ignored = link.grid is not None and "grid" not in accepted
-    if link.grid is not None and not grid_ignored:
+    if link.grid is not None:
         options["grid"] = link.grid
-    options = {k: v for k, v in options.items() if k in accepted}
-    section = dict(portfolio_section(assess_portfolio(link.portfolio, **options)))
-    if grid_ignored:
-        section["notes"] = [*section.get("notes", []),
-                            f"buildings.toml names grid {link.grid!r}, but the portfolio assessment "
-                            "takes no grid factor: the CO2 potential uses its default factors."]
+    if store is not None:
+        options.update(store=store, use_cache=use_cache)
+    result = assess_portfolio(link.portfolio, **options)
+    section = dict(portfolio_section(result))
+    if store is not None:
+        section.update(run_id=result.run_id, cached=result.cached)
     return section
 
 

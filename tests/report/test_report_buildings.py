@@ -212,18 +212,13 @@ def test_real_data_flag_hides_the_badge_and_empty_portfolio_says_so(results, sec
 class _FakeAssess(types.ModuleType):
     """Stands in for ecocity.buildings.assess: records the call, returns the hand-made section."""
 
-    def __init__(self, *, takes_grid: bool):
+    def __init__(self):
         super().__init__("ecocity.buildings.assess")
         self.calls: list[tuple] = []
-        if takes_grid:
-            def assess_portfolio(folder, *, workers=None, dask=None, store=None, year=None, progress=None,
-                                 grid=None):
-                self.calls.append((folder, {"workers": workers, "year": year, "grid": grid}))
-                return "result"
-        else:
-            def assess_portfolio(folder, *, workers=None, dask=None, store=None, year=None, progress=None):
-                self.calls.append((folder, {"workers": workers, "year": year}))
-                return "result"
+        def assess_portfolio(folder, *, workers=None, dask=None, store=None, use_cache=True, year=None,
+                             progress=None, grid=None):
+            self.calls.append((folder, {"workers": workers, "year": year, "grid": grid}))
+            return types.SimpleNamespace(run_id="fake-run", cached=False)
         self.assess_portfolio = assess_portfolio
         self.portfolio_section = lambda result: make_section()
 
@@ -237,25 +232,17 @@ def _link(tmp_path, **extra):
 def test_hook_passes_year_workers_and_grid(tmp_path, monkeypatch):
     from ecocity.assess import buildings_section
 
-    fake = _FakeAssess(takes_grid=True)
+    fake = _FakeAssess()
     monkeypatch.setitem(sys.modules, "ecocity.buildings.assess", fake)
     section = buildings_section(_link(tmp_path, year=2024, grid="denmark-2023"), workers=1)
     assert fake.calls == [(tmp_path, {"workers": 1, "year": 2024, "grid": "denmark-2023"})]
     assert section["n_buildings"] == 6
 
 
-def test_hook_says_when_the_grid_cannot_be_passed(tmp_path, monkeypatch):
-    from ecocity.assess import buildings_section
-
-    monkeypatch.setitem(sys.modules, "ecocity.buildings.assess", _FakeAssess(takes_grid=False))
-    section = buildings_section(_link(tmp_path, grid="beijing-2022"))
-    assert "takes no grid factor" in section["notes"][-1]
-
-
 def test_a_district_with_buildings_toml_gets_the_section(tmp_path, monkeypatch):
     from ecocity.assess import assess_district
 
-    monkeypatch.setitem(sys.modules, "ecocity.buildings.assess", _FakeAssess(takes_grid=True))
+    monkeypatch.setitem(sys.modules, "ecocity.buildings.assess", _FakeAssess())
     folder = tmp_path / "small"
     shutil.copytree(SMALL, folder)
     (folder / "bldg").mkdir()

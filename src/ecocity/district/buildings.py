@@ -4,7 +4,9 @@
 
     portfolio = "../buildings"      # folder with portfolio.csv, relative to the district folder
     year = 2024                     # optional: the calendar year assessed (quota, annual EUI)
-    grid = "beijing-2022"           # optional: grid emission factor name (or kg CO2e/kWh)
+    grid = "beijing-2022"           # optional: grid emission factor name (or kg CO2e/kWh) for the
+                                    # savings potential's t CO2 of every building; default each
+                                    # city's own (names: src/ecocity/buildings/data/emission_factors.toml)
 
 A thin container (:class:`BuildingsLink`) and its reader; the portfolio itself is read by the
 buildings area (:mod:`ecocity.buildings`), so the district model does not depend on it.
