@@ -137,12 +137,26 @@ def read_climate(raw: Any, *, folder: Path, file: Path) -> Climate:
         resolve_idf(climate.idf)
     except InputError as err:
         raise InputError(err.problem, file=file, record="climate", field="idf") from err
+    _check_climate_scenarios(climate, folder=folder, file=file)
     if any(value < 0.0 for value in climate.evaporation_mm_per_day):
         raise InputError(
             f"evaporation cannot be negative, got {climate.evaporation_mm_per_day}",
             file=file, record="climate", field="evaporation_mm_per_day",
         )
     return climate
+
+
+def _check_climate_scenarios(climate: Climate, *, folder: Path, file: Path) -> None:
+    """Every name in ``[climate] scenarios`` must resolve (:func:`ecocity.climate.change.climate_scenario`)."""
+    from ecocity.climate.change import climate_scenario
+
+    for name in climate.scenarios:
+        try:
+            climate_scenario(name, folder=folder)
+        except InputError as err:
+            if err.file is not None and err.file != "climate_factors.toml":  # a scenario file's own error
+                raise
+            raise InputError(err.problem, file=file, record="climate", field="scenarios") from err
 
 
 def _read_head(table: Mapping[str, Any], file: Path) -> tuple[str, str, pyproj.CRS]:

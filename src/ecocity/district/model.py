@@ -110,6 +110,10 @@ class Climate(_Frozen):
         default=(0.65, 1.09, 2.04, 3.66, 4.93, 5.61, 5.05, 4.42, 3.55, 2.21, 1.11, 0.66),
         description="Monthly mean potential evaporation, January first. [mm/d]",
     )
+    scenarios: tuple[str, ...] = Field(
+        (), exclude=True,  # not an input of today's runs: kept out of their hash
+        description="Climate scenarios assessed besides today: shipped names, 'user:<factor>' or .toml files",
+    )  # fmt: skip
 
 
 Placement = Literal["roof", "road", "paved", "green", "impervious"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ecocity.climate.change import ClimateScenario, climate_factor, scale_design_storm
 from ecocity.climate.idf import resolve_idf
 from ecocity.climate.storms import chicago_storm
 from ecocity.district.model import District, Scenario
@@ -44,19 +45,33 @@ def years_of(rain_depth_mm: pd.Series) -> float:
     return (index[-1] - index[0] + step) / pd.Timedelta(days=365.25)
 
 
-def design_storm_series(district: District, return_period_yr: float) -> pd.Series:
-    """The district's Chicago design storm as a ``depth_mm`` series from :data:`STORM_START`."""
+def design_storm_series(district: District, return_period_yr: float, factor: float = 1.0) -> pd.Series:
+    """The district's Chicago design storm as a ``depth_mm`` series from :data:`STORM_START`;
+    ``factor`` is a climate factor on its intensities (:func:`~ecocity.climate.change.scale_design_storm`)."""
     targets, climate = district.targets, district.climate
     storm = chicago_storm(
         resolve_idf(climate.idf), return_period_yr, targets.design_storm_duration_min,
         targets.design_storm_step_min, climate.peak_ratio,
     )  # fmt: skip
+    if factor != 1.0:
+        storm = scale_design_storm(storm, factor)
     index = STORM_START + pd.to_timedelta(storm["time_min"], unit="min")
     return pd.Series(storm["depth_mm"].to_numpy(), index=pd.DatetimeIndex(index), name="depth_mm")
 
 
-def assess(district: District, scenario: Scenario, rain_depth_mm: pd.Series) -> AreaResult:
-    """Simulate one scenario and return its indicators, series and figure data."""
+def assess(
+    district: District, scenario: Scenario, rain_depth_mm: pd.Series, climate: ClimateScenario | None = None
+) -> AreaResult:
+    """Simulate one scenario and return its indicators, series and figure data.
+
+    With ``climate`` every design storm is scaled by the scenario's climate factor for its
+    return period (``rain_depth_mm`` is used as given: pass the future series,
+    :func:`~ecocity.climate.change.future_rainfall`, for the continuous run).
+    """
+
+    def storm(period: float) -> pd.Series:
+        return design_storm_series(district, period, 1.0 if climate is None else climate_factor(climate, period))
+
     continuous = simulate(district, scenario, rain_depth_mm, mode="continuous", routing=False)
     years = years_of(rain_depth_mm)
     subs = subcatchment_table(district, continuous)
@@ -72,7 +87,7 @@ def assess(district: District, scenario: Scenario, rain_depth_mm: pd.Series) -> 
 
     storms, storm_series = [], {}
     for period in district.targets.design_storm_return_periods_yr:
-        run = simulate(district, scenario, design_storm_series(district, period), mode="event", routing=True)
+        run = simulate(district, scenario, storm(period), mode="event", routing=True)
         flow = run.outfall_flow_m3_per_s.sum(axis=1)
         peak, volume = float(flow.max()) if len(flow) else 0.0, _volume_m3(flow)
         tag = f"P{period:g}"
@@ -85,14 +100,14 @@ def assess(district: District, scenario: Scenario, rain_depth_mm: pd.Series) -> 
     flooding = None
     if district.network_inp is not None:
         pipe_period = district.targets.pipe_return_period_yr
-        run = simulate(district, scenario, design_storm_series(district, pipe_period), mode="event", routing=True)
+        run = simulate(district, scenario, storm(pipe_period), mode="event", routing=True)
         surcharged = int((run.flooding["volume_m3"] > 0.0).sum())
         indicators.append(Indicator(
             "flooded_nodes_pipe_storm", float(surcharged), "nodes", target=0.0, passed=surcharged == 0,
             source=f"SWMM, {pipe_period:g}-yr Chicago storm: the pipe design standard holds where no node floods",
         ))  # fmt: skip
         period = district.targets.waterlogging_return_period_yr
-        run = simulate(district, scenario, design_storm_series(district, period), mode="event", routing=True)
+        run = simulate(district, scenario, storm(period), mode="event", routing=True)
         flooded = run.flooding[run.flooding["volume_m3"] > 0.0]
         indicators.append(Indicator("flood_volume_m3", float(flooded["volume_m3"].sum()), "m3",
                                     source=f"SWMM, {period:g}-yr Chicago storm"))
@@ -115,6 +130,7 @@ def assess(district: District, scenario: Scenario, rain_depth_mm: pd.Series) -> 
         "design_storms": storms,
         "flooding": flooding,
         "capital_cost_yuan": capital,
+        **({} if climate is None else {"climate_scenario": climate.name}),
     }
     return AreaResult(AREA, scenario.name, tuple(indicators), series, figures)
 
