@@ -1,0 +1,1 @@
+"""Alembic migrations of the ecocity database (see :mod:`ecocity.store.migrate`)."""

@@ -1,0 +1,1 @@
+"""Alembic revisions, oldest first: 0001 the run catalogue, 0002 the dashboard's tables."""

@@ -1,0 +1,163 @@
+"""Background jobs: a run started from the dashboard, executed in a worker thread through
+:mod:`ecocity.compute` (the orchestrators call ``run_tasks``), its state kept in the ``jobs``
+table so that it survives a page reload; a server restart marks running jobs as failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from ecocity.errors import EcocityError
+from ecocity.store import Store
+from ecocity.store.web_tables import (
+    JOB_DONE,
+    JOB_FAILED,
+    JOB_QUEUED,
+    JOB_RUNNING,
+    JobRow,
+)
+from ecocity.web.db import Database
+from ecocity.web.results import RESULTS_FILE, district_folder
+from ecocity.web.settings import WebSettings
+
+INTERRUPTED = "interrupted: the server stopped while the job ran"
+PROGRESS_INTERVAL_S = 0.5
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class JobRunner:
+    """Queues jobs on one worker thread (runs inside a job go through ``compute``)."""
+
+    def __init__(self, settings: WebSettings, db: Database, threads: int = 1) -> None:
+        self.settings = settings
+        self.db = db
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ecocity-job")
+        self._lock = threading.Lock()
+
+    def recover(self) -> int:
+        """Mark jobs a previous server left queued or running as failed; return how many."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(JobRow)
+                .where(JobRow.status.in_([JOB_QUEUED, JOB_RUNNING]))
+                .values(status=JOB_FAILED, message=INTERRUPTED, finished_at=_now())
+            )
+            return int(result.rowcount or 0)
+
+    def submit(self, kind: str, district: str, params: dict[str, Any], username: str) -> JobRow:
+        """Record a queued job and start it in the background."""
+        district_folder(self.settings, district)  # refuse an unknown district now
+        job_id = uuid.uuid4().hex
+        row = JobRow(
+            id=job_id, kind=kind, district=district, params=params, status=JOB_QUEUED,
+            progress=0.0, message="queued", username=username, created_at=_now(),
+            out_dir=str(self.settings.jobs_dir(job_id)), run_ids=[],
+        )  # fmt: skip
+        with self.db.session() as session:
+            session.add(row)
+        self._pool.submit(self._run, job_id)
+        return row
+
+    def shutdown(self) -> None:
+        """Stop taking jobs (a running one finishes in its thread)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _set(self, job_id: str, **values: Any) -> None:
+        with self.db.session() as session:
+            session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
+
+    def _run(self, job_id: str) -> None:
+        with self.db.session() as session:
+            row = session.get(JobRow, job_id)
+            if row is None or row.status != JOB_QUEUED:
+                return
+            kind, district, params, out_dir = row.kind, row.district, dict(row.params), Path(row.out_dir)
+        self._set(job_id, status=JOB_RUNNING, started_at=_now(), message="running")
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done < total and now - last[0] < PROGRESS_INTERVAL_S:
+                return
+            last[0] = now
+            share = done / total if total else 1.0
+            self._set(job_id, progress=min(0.99, share), message=f"{done}/{total} tasks")
+
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            run_ids = RUNNERS[kind](self.settings, district, params, out_dir, progress)
+        except EcocityError as err:
+            self._set(job_id, status=JOB_FAILED, message=str(err), finished_at=_now())
+            return
+        except Exception as err:  # a job must never take the server down; the message says what
+            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+            self._set(job_id, status=JOB_FAILED, message=f"internal error: {detail}", finished_at=_now())
+            return
+        self._set(job_id, status=JOB_DONE, progress=1.0, message="done", finished_at=_now(),
+                  run_ids=run_ids)  # fmt: skip
+
+
+def _assess(settings: WebSettings, district: str, params: dict[str, Any], out_dir: Path, progress) -> list[str]:  # type: ignore[no-untyped-def]
+    from ecocity.assess import assess_district
+
+    with Store.open(settings.db_url, series_dir=settings.series_dir) as store:
+        assessment = assess_district(
+            district_folder(settings, district), out_dir, years=params.get("years"),
+            scenarios=params.get("scenarios") or None, workers=settings.workers,
+            report=bool(params.get("report", False)), progress=progress, store=store,
+            language=params.get("language", "en"),
+        )  # fmt: skip
+    return [s["run_id"] for s in assessment.results["scenarios"]]
+
+
+def _plant(settings: WebSettings, district: str, params: dict[str, Any], out_dir: Path, progress) -> list[str]:  # type: ignore[no-untyped-def]
+    from ecocity.assess import assess_plant, load_inputs
+    from ecocity.results import wastewater_section
+    from ecocity.errors import InputError
+
+    loaded, _rain = load_inputs(district_folder(settings, district), years=1)
+    link = loaded.wastewater
+    if link is None:
+        raise InputError(f"district {district!r} names no plant (wastewater.toml)", field="district")
+    plant = assess_plant(
+        out_dir, params.get("plant") or link.plant, influent=link.influent, control=params.get("control") or link.control,
+        days=params.get("days") or link.days, standards=link.standards, district=loaded.name, progress=progress,
+    )  # fmt: skip
+    section = wastewater_section(plant.result, plant.run_id, cached=plant.cached)
+    _write_json(out_dir / "plant.json", section)
+    return [plant.run_id]
+
+
+def _portfolio(settings: WebSettings, district: str, params: dict[str, Any], out_dir: Path, progress) -> list[str]:  # type: ignore[no-untyped-def]
+    from ecocity.assess import buildings_section, load_inputs
+    from ecocity.errors import InputError
+
+    loaded, _rain = load_inputs(district_folder(settings, district), years=1)
+    if loaded.buildings is None:
+        raise InputError(f"district {district!r} names no building portfolio (buildings.toml)", field="district")
+    section = buildings_section(loaded.buildings, workers=settings.workers, progress=progress)
+    _write_json(out_dir / "portfolio.json", section)
+    return []
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+RUNNERS = {"assess": _assess, "plant": _plant, "portfolio": _portfolio}
+"""What each job kind runs: ``(settings, district key, params, out_dir, progress) -> run ids``."""
+
+__all__ = ["INTERRUPTED", "JobRunner", "RESULTS_FILE", "RUNNERS"]

@@ -1,0 +1,74 @@
+"""Log in and out (session cookie), API tokens, who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ecocity.web.db import User, authenticate
+from ecocity.web.deps import (
+    CSRF_SESSION_KEY,
+    check_csrf,
+    get_db,
+    get_settings,
+    issue_token,
+    lang_of,
+    render,
+    require_user,
+)
+from ecocity.web.i18n import translate
+from ecocity.web.schemas import Me, Token, TokenRequest
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path (no scheme, no host) may be the page after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login", include_in_schema=False)
+def login_page(request: Request, next: str | None = None) -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", include_in_schema=False, dependencies=[Depends(check_csrf)])
+def login(
+    request: Request,
+    username: str = Form(max_length=64),
+    password: str = Form(max_length=1024),
+    next: str = Form(default="/"),
+) -> Response:
+    user = authenticate(get_db(request), username, password)
+    if user is None:
+        message = translate("Wrong user name or password.", lang_of(request))
+        return render(request, "login.html", {"next": _safe_next(next), "error": message}, status_code=401)
+    request.session.clear()  # a fresh session (and CSRF token) on login
+    request.session["user"] = user.username
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", include_in_schema=False, dependencies=[Depends(check_csrf)])
+def logout(request: Request) -> Response:
+    request.session.pop("user", None)
+    request.session.pop(CSRF_SESSION_KEY, None)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/api/token", response_model=Token, tags=["auth"])
+def token(request: Request, body: TokenRequest) -> Token:
+    """A bearer token for the user name and password (401 when they do not match)."""
+    from fastapi import HTTPException
+
+    user = authenticate(get_db(request), body.username, body.password)
+    if user is None:
+        raise HTTPException(status_code=401, detail="wrong user name or password")
+    return Token(access_token=issue_token(request, user), expires_in=get_settings(request).token_max_age_s)
+
+
+@router.get("/api/me", response_model=Me, tags=["auth"])
+def me(user: User = Depends(require_user)) -> Me:
+    """The user of the request."""
+    return Me(username=user.username, role=user.role, created_at=user.created_at)  # type: ignore[arg-type]

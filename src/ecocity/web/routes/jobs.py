@@ -1,0 +1,109 @@
+"""Jobs: start a run from the page (editor and above), follow its progress, list jobs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from ecocity.errors import InputError
+from ecocity.store.web_tables import JobRow
+from ecocity.web.db import User
+from ecocity.web.deps import check_csrf, get_db, render, require_role, require_user
+from ecocity.web.results import district_folder
+from ecocity.web.schemas import JobOut, JobRequest
+
+router = APIRouter()
+JOBS_SHOWN = 200
+
+
+def _out(row: JobRow) -> JobOut:
+    return JobOut.model_validate(row, from_attributes=True)
+
+
+def list_jobs(request: Request) -> list[JobOut]:
+    """The newest jobs first (at most :data:`JOBS_SHOWN`)."""
+    with get_db(request).session() as session:
+        rows = session.scalars(select(JobRow).order_by(JobRow.created_at.desc()).limit(JOBS_SHOWN)).all()
+        return [_out(r) for r in rows]
+
+
+def get_job(request: Request, job_id: str) -> JobOut:
+    """One job; 404 when unknown."""
+    with get_db(request).session() as session:
+        row = session.get(JobRow, job_id)
+        if row is None:
+            raise HTTPException(status_code=404, detail=f"no job {job_id!r}")
+        return _out(row)
+
+
+def check_options(body: JobRequest) -> dict:
+    """The job's parameters, checked: ``years`` a positive number, ``days`` too."""
+    options = dict(body.options)
+    for key in ("years", "days"):
+        if key in options and options[key] is not None:
+            value = options[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise InputError(f"options.{key} must be a positive number, got {value!r}", field=key)
+    allowed = {"assess": {"years", "report", "language"}, "plant": {"plant", "control", "days"}, "portfolio": set()}
+    unknown = sorted(set(options) - allowed[body.kind])
+    if unknown:
+        raise InputError(f"unknown options for a {body.kind} job: {', '.join(unknown)}", field="options")
+    scenarios = list(body.scenarios) + ([body.scenario] if body.scenario else [])
+    return {"scenarios": scenarios, **options}
+
+
+@router.post("/api/jobs", response_model=JobOut, status_code=202, tags=["jobs"],
+             dependencies=[Depends(check_csrf)])  # fmt: skip
+def start_job(request: Request, body: JobRequest, user: User = Depends(require_role("editor"))) -> JobOut:
+    """Start a job in the background (editor or admin); poll ``/api/jobs/{id}``."""
+    params = check_options(body)
+    district_folder(request.app.state.settings, body.district)
+    row = request.app.state.jobs.submit(body.kind, body.district, params, user.username)
+    return get_job(request, row.id)
+
+
+@router.get("/api/jobs", response_model=list[JobOut], tags=["jobs"])
+def api_jobs(request: Request, user: User = Depends(require_user)) -> list[JobOut]:
+    """The newest jobs first."""
+    return list_jobs(request)
+
+
+@router.get("/api/jobs/{job_id}", response_model=JobOut, tags=["jobs"])
+def api_job(request: Request, job_id: str, user: User = Depends(require_user)) -> JobOut:
+    """One job's state and progress."""
+    return get_job(request, job_id)
+
+
+@router.get("/jobs/{job_id}/status", include_in_schema=False)
+def job_status_fragment(request: Request, job_id: str, user: User = Depends(require_user)) -> Response:
+    """The job's progress bar (htmx polls it every second while it runs)."""
+    return render(request, "_job_status.html", {"job": get_job(request, job_id)})
+
+
+@router.post("/districts/{name}/run", include_in_schema=False, dependencies=[Depends(check_csrf)])
+async def start_job_from_page(
+    request: Request, name: str, user: User = Depends(require_role("editor"))
+) -> Response:
+    """The district page's run form (htmx): start an assess job, answer its progress bar."""
+    form = await request.form()
+    years_text = str(form.get("years") or "").strip()
+    scenario = str(form.get("scenario") or "").strip() or None
+    try:
+        years = float(years_text) if years_text else None
+    except ValueError as err:
+        raise InputError(f"years must be a number, got {years_text!r}", field="years") from err
+    options = {} if years is None else {"years": years}
+    body = JobRequest(kind="assess", district=name, scenario=scenario, options=options)
+    params = check_options(body)
+    row = request.app.state.jobs.submit(body.kind, body.district, params, user.username)
+    return render(request, "_job_status.html", {"job": get_job(request, row.id)}, status_code=202)
+
+
+def district_jobs(request: Request, key: str, limit: int = 5) -> list[JobOut]:
+    """The district's newest jobs."""
+    with get_db(request).session() as session:
+        rows = session.scalars(
+            select(JobRow).where(JobRow.district == key).order_by(JobRow.created_at.desc()).limit(limit)
+        ).all()
+        return [_out(r) for r in rows]
