@@ -97,8 +97,33 @@ def test_portfolio_json_and_table_on_a_small_copy(tmp_path):
     assert done.returncode == 0, done.stderr
     section = json.loads(done.stdout)
     assert section["n_buildings"] == 3 and not section["synthetic"] and [b["rank"] for b in section["buildings"]] == [1, 2, 3]
+    assert section["run_id"] and section["cached"] is False
+    assert (folder / "ecocity-out" / "ecocity.db").is_file()  # the default store
     table = run("buildings", "portfolio", folder, "--workers", "1")
     assert table.returncode == 0 and "ranked by savings potential" in table.stdout
+    assert f"run {section['run_id']} read back from the store" in table.stdout
+    again = json.loads(run("buildings", "portfolio", folder, "--json").stdout)
+    assert again["cached"] is True and again["run_id"] == section["run_id"]
+    assert {k: v for k, v in again.items() if k != "cached"} == {k: v for k, v in section.items() if k != "cached"}
+    fresh = json.loads(run("buildings", "portfolio", folder, "--workers", "1", "--no-cache", "--json").stdout)
+    assert fresh["cached"] is False and fresh["run_id"] != section["run_id"]
+
+
+def test_portfolio_grid_and_own_store(tmp_path):
+    # --grid replaces the electricity factor of every building: Copenhagen's CPH-OFF-02 then uses
+    # china-2023 (0.5306 kg CO2/kWh) for its electricity share instead of denmark-2023 (0.096).
+    folder = small_portfolio(tmp_path / "p", ids=("CPH-OFF-02", "CPH-OFF-03"))
+    store = tmp_path / "elsewhere" / "runs.db"
+    own = json.loads(run("buildings", "portfolio", folder, "--workers", "1", "--store", store, "--json").stdout)
+    china = json.loads(run("buildings", "portfolio", folder, "--workers", "1", "--store", store, "--grid",
+                           "china-2023", "--json").stdout)
+    assert store.is_file() and not (folder / "ecocity-out").exists()
+    assert china["run_id"] != own["run_id"] and not china["cached"]
+    a, b = own["buildings"][0]["potential"], china["buildings"][0]["potential"]  # rank 1: above the peer median
+    assert a["kwh"] == b["kwh"] > 0 and b["t_co2"] > a["t_co2"] > 0
+    assert any("china-2023" in s["value"] for s in china["sources"])
+    bad = run("buildings", "portfolio", folder, "--grid", "mars", "--json")
+    assert bad.returncode == 2 and "grid factor 'mars'" in bad.stderr and "emission_factors.toml" in bad.stderr
 
 
 def test_bad_inputs_exit_2_naming_file_and_column(tmp_path):

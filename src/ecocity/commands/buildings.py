@@ -123,6 +123,16 @@ def savings(
     table_console.print(table)
 
 
+def _grid(text: str | None) -> str | float | None:
+    """A ``--grid`` value: a number [kg CO2e/kWh] or a factor name."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 @app.command()
 def portfolio(
     folder: Annotated[Path, typer.Argument(help="Portfolio folder: portfolio.csv, meters/, weather/")],
@@ -130,19 +140,31 @@ def portfolio(
     dask: Annotated[str | None, DASK_OPT] = None,
     year: Annotated[int | None, typer.Option("--year", help="Analysis year (default: the last full year of data)")] = None,
     model: Annotated[str, MODEL_OPT] = "daily",
+    grid: Annotated[str | None, typer.Option("--grid", help="Grid CO2 factor for every building: a name (beijing-2022, china-2023, denmark-2023 …) or kg CO2e/kWh (default: each city's)")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="Run store: an SQLite file or a folder holding ecocity.db (default DIR/ecocity-out/ecocity.db)")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Assess even an unchanged portfolio (the store keeps both runs)")] = False,
     as_json: Annotated[bool, JSON_OPT] = False,
 ) -> None:
-    """Assess every building of a portfolio in parallel; rank them for action with flags, benchmarks and quotas."""
+    """Assess every building of a portfolio in parallel; rank them for action with flags, benchmarks and quotas.
+
+    The analysis is saved as one run of the store; an unchanged portfolio (same files, options and
+    code) is read back from it.
+    """
     from ecocity.buildings.assess import assess_portfolio, portfolio_section
 
+    store_path = store if store is not None else folder / "ecocity-out" / "ecocity.db"
     with task_progress("assessing buildings", enabled=not as_json) as progress:
         result = assess_portfolio(folder, workers=workers, dask=dask or os.environ.get("ECOCITY_DASK"), year=year,
-                                  progress=progress, model=model)
+                                  progress=progress, model=model, grid=_grid(grid), store=store_path,
+                                  use_cache=not no_cache)
     section = portfolio_section(result)
+    section.update(run_id=result.run_id, cached=result.cached)
     if as_json:
         print_json(section)
         return
     _portfolio_table(section)
+    how = "read back from" if result.cached else "saved in"
+    console.print(f"run {result.run_id} {how} the store {store_path}")
 
 
 def _portfolio_table(section: dict[str, Any]) -> None:
