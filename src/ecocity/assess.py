@@ -234,7 +234,6 @@ def assess_district(
     language: str = "en",
     progress: Progress | None = None,
     climate: list[str] | None = None,
-    climate: list[str] | None = None,
     store: str | Path | Store | None = None,
 ) -> Assessment:
     """Assess the baseline and the scenarios of the district in ``folder``.
@@ -254,9 +253,6 @@ def assess_district(
         Where the scenario runs go (see :func:`ecocity.compute.run_tasks`).
     use_cache
         Read unchanged scenarios from the store instead of simulating them again.
-    climate
-        Climate scenarios to assess every scenario under too, besides the district's
-        ``[climate] scenarios`` (:mod:`ecocity.assess_climate`; the document's ``climate`` key).
     climate
         Climate scenarios to assess every scenario under too, besides the district's
         ``[climate] scenarios`` (:mod:`ecocity.assess_climate`; the document's ``climate`` key).
@@ -308,13 +304,6 @@ def assess_district(
         created_utc=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )  # fmt: skip
     document["notes"] = notes
-    if climate or district.climate.scenarios:
-        from ecocity.assess_climate import climate_section, scenario_names
-
-        document["climate"] = climate_section(
-            district, rain, chosen, ordered, scenario_names(district, climate), out, use_cache=use_cache,
-            workers=workers, dask_address=dask_address, progress=progress,
-        )  # fmt: skip
     if climate or district.climate.scenarios:
         from ecocity.assess_climate import climate_section, scenario_names
 
