@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ecocity.buildings.calendars import Calendar, building_calendar, country_of
+from ecocity.buildings.changepoints import change_points, long_run_sd, weather_residuals
 from ecocity.errors import InputError
 
 _DATA = "data/anomaly_thresholds.toml"
@@ -256,7 +258,7 @@ def parse_occupancy(text: str) -> dict[str, list[int]]:
 
 
 def night_weekend_share(usage_hourly: pd.Series, *, occupancy: str | None = None,
-                        building_type: str | None = None,
+                        building_type: str | None = None, calendar: Calendar | None = None,
                         overrides: Mapping[str, Any] | None = None) -> list[Flag]:
     """High use outside occupied hours: mean unoccupied power over mean occupied power.
 
@@ -269,6 +271,10 @@ def night_weekend_share(usage_hourly: pd.Series, *, occupancy: str | None = None
     building_type
         Picks the type's ratios from ``[night_weekend.types.<type>]`` where given (a hospital
         runs clinical loads all night); otherwise the general ratios.
+    calendar
+        Public holidays, make-up working days and breaks (:mod:`~ecocity.buildings.calendars`):
+        holidays and breaks count as unoccupied days, make-up working days as occupied
+        (:meth:`Calendar.occupied`). None: the weekly schedule alone.
     overrides
         Threshold overrides (``warning_ratio``, ``occupied_hours``, ...).
     """
@@ -283,7 +289,9 @@ def night_weekend_share(usage_hourly: pd.Series, *, occupancy: str | None = None
     if len(u) < 7 * 24:
         return []
     h0, h1 = th["occupied_hours"]
-    occ = (u.index.hour >= h0) & (u.index.hour < h1) & np.isin(u.index.day_of_week, th["occupied_weekdays"])
+    on_day = (calendar.occupied(u.index, th["occupied_weekdays"]) if calendar is not None
+              else np.isin(u.index.day_of_week, th["occupied_weekdays"]))
+    occ = (u.index.hour >= h0) & (u.index.hour < h1) & on_day
     if occ.all() or not occ.any():
         return []
     occupied, unoccupied = float(u[occ].mean()), float(u[~occ].mean())
@@ -367,91 +375,95 @@ def wrong_season(usage_daily: pd.Series, temperature_c: pd.Series, *,
     return flags
 
 
+def constant_cooling(usage_daily: pd.Series, temperature_c: pd.Series, *, calendar: Calendar | None = None,
+                     overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+    """Cooling-type load that runs at a constant level through the cold season (a chiller left on).
+
+    A load that does not follow temperature has no slope for :func:`wrong_season` to find; it
+    shows as use on cold days above the building's shoulder-season level while the cold days show
+    no heating dependence (a building not heated by electricity uses about the same on a cold day
+    as on a mild one).
+
+    Parameters
+    ----------
+    usage_daily
+        Daily use (hourly input is summed). [kWh/d]
+    temperature_c
+        Outdoor temperature, hourly or daily mean. [°C]
+    calendar
+        Optional: holidays, make-up working days and breaks are left out.
+    overrides
+        Thresholds replacing ``[constant_cooling]``.
+
+    Notes
+    -----
+    Per cold season (1 July to 30 June): the reference level of each weekday is the median use of
+    the season's shoulder days of that weekday (``shoulder_low_c`` ≤ T ≤ ``shoulder_high_c``: no
+    heating or cooling expected); the excess is the median, over the cold days
+    (T ≤ ``cold_day_c``), of use / reference − 1. Flagged when the excess is at least
+    ``min_excess_percent`` and the cold days show no heating dependence (the slope of use on
+    temperature among them is not significantly negative: t > −``t_statistic`` or a response
+    below ``min_response_percent_per_c`` of the shoulder level per °C). An electrically heated
+    building's cold-day excess is heating and is not flagged (a limit: a constant chiller on top
+    of electric heating is not separated).
+    """
+    th = _th("constant_cooling", overrides)
+    u = to_daily(usage_daily)
+    t = _series(temperature_c, "temperature_c")
+    t = t.groupby(t.index.normalize()).mean()
+    df = pd.DataFrame({"u": u, "t": t}).dropna()
+    if calendar is not None and len(df):
+        df = df[~calendar.irregular(df.index)]
+    if df.empty:
+        return []
+    naive = df.index.tz_localize(None) if df.index.tz is not None else df.index
+    df["season"] = np.where(naive.month >= 7, naive.year, naive.year - 1)
+    df["weekday"] = naive.day_of_week
+    flags = []
+    for season, sub in df.groupby("season"):
+        shoulder = sub[(sub["t"] >= th["shoulder_low_c"]) & (sub["t"] <= th["shoulder_high_c"])]
+        cold = sub[sub["t"] <= th["cold_day_c"]]
+        if len(shoulder) < th["min_days"] or len(cold) < th["min_days"]:
+            continue
+        ref = shoulder.groupby("weekday")["u"].median()
+        ref_cold = cold["weekday"].map(ref)
+        ok = ref_cold.notna() & (ref_cold > 0)
+        if ok.sum() < th["min_days"]:
+            continue
+        cold, ref_cold = cold[ok], ref_cold[ok]
+        relative = cold["u"] / ref_cold
+        excess = 100.0 * (float(relative.median()) - 1.0)
+        if excess < th["min_excess_percent"]:
+            continue
+        slope, tstat = _slope(cold["t"].to_numpy(), relative.to_numpy())
+        if tstat <= -th["t_statistic"] and -100.0 * slope >= th["min_response_percent_per_c"]:
+            continue                                   # use rises as it gets colder: heating
+        level = float(ref.mean())
+        extra = level * excess / 100.0
+        sev = "alert" if excess >= 2 * th["min_excess_percent"] else "warning"
+        first, last = cold.index[0], cold.index[-1]
+        flags.append(Flag(
+            "wrong_season", sev, first, last,
+            {"excess_percent": excess, "excess_kwh_per_d": extra, "shoulder_level_kwh_per_d": level,
+             "cold_days": float(len(cold)), "shoulder_days": float(len(shoulder)),
+             "slope_percent_per_c": 100.0 * slope, "t_statistic": tstat,
+             "threshold_percent": float(th["min_excess_percent"])},
+            f"In the cold season {season}/{season + 1} ({first:%Y-%m-%d} to {last:%Y-%m-%d}) the building used "
+            f"{excess:.0f} % more on cold days (daily mean ≤ {th['cold_day_c']:g} °C) than on mild days, about "
+            f"{extra:.0f} kWh/d, and this extra does not grow as it gets colder, so it is not heating. A constant "
+            "load in winter points at cooling left on (chillers, cooling towers, fan-coils): check the chiller "
+            "plant's schedule and free cooling.",
+            f"{season}/{season + 1} 年寒冷季节（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）寒冷日（日均气温 ≤ "
+            f"{th['cold_day_c']:g} °C）的用能比温和日高 {excess:.0f} %（约 {extra:.0f} kWh/d），且不随气温降低而增加，"
+            "并非供暖。冬季出现恒定的额外负荷，说明制冷设备可能未关闭（冷机、冷却塔、风机盘管），"
+            "请检查冷站运行时间表和自然冷却。"))
+    return flags
+
+
 # --- level shifts --------------------------------------------------------------------------------
 
-def long_run_sd(x: np.ndarray) -> float:
-    """Long-run noise scale of a series with level shifts, for the standard error of a mean.
-
-    From the first differences, which a few level shifts barely touch: for AR(1) noise with
-    variance σ² and lag-1 correlation ρ, var(Δx) = 2σ²(1 − ρ) and corr(Δx_t, Δx_t−1) = −(1 − ρ)/2,
-    so ρ = 1 + 2·corr and the long-run variance σ²(1 + ρ)/(1 − ρ) follows. The scale of Δx is
-    the MAD × 1.4826 (robust to the jumps at the shifts).
-    """
-    d = np.diff(np.asarray(x, dtype=float))
-    d = d[np.isfinite(d)]
-    if len(d) < 3:
-        return math.nan
-    sd_d = 1.4826 * float(np.median(np.abs(d - np.median(d))))
-    if sd_d == 0.0:
-        return 0.0
-    dc = np.clip(d - np.median(d), -3 * sd_d, 3 * sd_d)          # winsorised: the jumps do not count
-    r_d = float(np.sum(dc[1:] * dc[:-1]) / np.sum(dc**2))
-    rho = float(np.clip(1.0 + 2.0 * r_d, 0.0, 0.95))
-    sigma2 = sd_d**2 / (2.0 * (1.0 - rho))
-    return math.sqrt(sigma2 * (1.0 + rho) / (1.0 - rho))
-
-
-def _split_statistic(x: np.ndarray, min_seg: int, scale: float) -> tuple[int, float]:
-    """Best CUSUM split of ``x`` and its two-sample t statistic with a long-run noise scale."""
-    n = len(x)
-    if n < 2 * min_seg:
-        return -1, 0.0
-    k = np.arange(1, n)
-    cs = np.cumsum(x - x.mean())[:-1]
-    score = np.abs(cs) / np.sqrt(k * (n - k) / n)
-    score[: min_seg - 1] = -1.0
-    score[n - min_seg:] = -1.0
-    kk = int(np.argmax(score)) + 1                              # left = x[:kk]
-    diff = abs(x[:kk].mean() - x[kk:].mean())
-    if scale == 0.0:
-        return kk, math.inf if diff > 0 else 0.0
-    return kk, diff / (scale * math.sqrt(1 / kk + 1 / (n - kk)))
-
-
-def change_points(residuals: np.ndarray, *, min_segment: int, t_statistic: float, max_changes: int) -> list[int]:
-    """Change points of a mean shift by binary segmentation with the CUSUM statistic.
-
-    Returns the sorted indices i where a new segment starts (``x[i]`` is the first value after
-    the shift). Scott & Knott (1974) binary segmentation; CUSUM after Page (1954); the
-    two-sample t statistic uses the long-run noise scale of :func:`long_run_sd`.
-    """
-    x = np.asarray(residuals, dtype=float)
-    scale = long_run_sd(x)
-    found: list[int] = []
-    stack = [(0, len(x))]
-    while stack and len(found) < max_changes:
-        a, b = stack.pop()
-        k, t = _split_statistic(x[a:b], min_segment, scale)
-        if k < 0 or t < t_statistic:
-            continue
-        found.append(a + k)
-        stack.extend([(a, a + k), (a + k, b)])
-    return sorted(found)
-
-
-def weather_residuals(usage_daily: pd.Series, temperature_c_daily: pd.Series) -> pd.Series:
-    """Residuals of a day-of-week + degree-day least-squares fit, balance points by grid search. [kWh/d]
-
-    A stand-in when no baseline model is given: U = a_weekday + b·HDD(τ_h) + c·CDD(τ_c) with
-    τ_h ∈ 10…18 °C and τ_c ∈ 18…26 °C (1 °C steps), the pair with the least squared error.
-    """
-    t = temperature_c_daily.reindex(usage_daily.index).to_numpy()
-    y = usage_daily.to_numpy()
-    dummies = (usage_daily.index.day_of_week.to_numpy()[:, None] == np.arange(7)[None, :]).astype(float)
-    best = None
-    for th_c in np.arange(10.0, 18.5, 1.0):
-        for tc_c in np.arange(max(18.0, th_c), 26.5, 1.0):
-            X = np.column_stack([dummies, np.maximum(0, th_c - t), np.maximum(0, t - tc_c)])
-            coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-            r = y - X @ coef
-            sse = float(r @ r)
-            if best is None or sse < best[0]:
-                best = (sse, r)
-    return pd.Series(best[1], index=usage_daily.index)
-
-
 def level_shifts(usage_daily: pd.Series, temperature_c: pd.Series | None = None, model: Any = None, *,
-                 overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+                 calendar: Calendar | None = None, overrides: Mapping[str, Any] | None = None) -> list[Flag]:
     """Lasting step changes of daily use (a new tenant, a setpoint change, a failed control).
 
     Parameters
@@ -461,11 +473,18 @@ def level_shifts(usage_daily: pd.Series, temperature_c: pd.Series | None = None,
     temperature_c, model
         Optional: a daily model with ``predict(temperature_c_daily)`` (e.g. a CalTRACK baseline);
         the detector then works on its residuals. With a temperature but no model, on the
-        residuals of :func:`weather_residuals`; with neither, on use minus the median of its
-        weekday (weather-driven swings can then show as shifts).
+        residuals of :func:`~ecocity.buildings.changepoints.weather_residuals`; with neither, on
+        use minus the median of its weekday (weather-driven swings can then show as shifts).
+    calendar
+        Optional :class:`~ecocity.buildings.calendars.Calendar`: its public holidays, make-up
+        working days and breaks (a school's summer and winter holidays, Spring Festival) are left
+        out before the search, so a closure is not taken for a change of level. ``min_segment_days``
+        then counts the remaining days.
     """
     th = _th("level_shift", overrides)
     u = to_daily(usage_daily).dropna()
+    if calendar is not None:
+        u = u[~calendar.irregular(u.index)]
     if len(u) < 2 * th["min_segment_days"]:
         return []
     if temperature_c is not None:
@@ -507,14 +526,29 @@ def level_shifts(usage_daily: pd.Series, temperature_c: pd.Series | None = None,
 
 
 def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: Any = None, *,
-              occupancy: str | None = None, building_type: str | None = None) -> list[Flag]:
-    """Every detector the data allow (hourly ones only for hourly data), in :data:`KINDS` order."""
+              occupancy: str | None = None, building_type: str | None = None,
+              city: str | None = None) -> list[Flag]:
+    """Every detector the data allow (hourly ones only for hourly data), in :data:`KINDS` order.
+
+    ``city`` (``"beijing"``, ``"copenhagen"``, ...) switches on the building's calendar
+    (:func:`~ecocity.buildings.calendars.building_calendar`: public holidays, China's make-up
+    working days, the breaks of ``building_type``) for the night/weekend share and the
+    level-shift search; a city without a known calendar is analysed without one.
+    """
     u = _series(usage, "usage")
     hourly = _step_hours(u) < 23.0
+    calendar = None
+    if city is not None and country_of(city) is not None and len(u):
+        years = range(int(u.index[0].year), int(u.index[-1].year) + 1)
+        calendar = building_calendar(city, building_type, years)
     flags = stuck_meter(u)
     if hourly:
-        flags += baseload_creep(u) + night_weekend_share(u, occupancy=occupancy, building_type=building_type)
+        flags += baseload_creep(u) + night_weekend_share(u, occupancy=occupancy, building_type=building_type,
+                                                         calendar=calendar)
     if temperature_c is not None:
-        flags += wrong_season(u, temperature_c)
-    flags += level_shifts(u, temperature_c, model)
+        season = wrong_season(u, temperature_c)
+        if not any(f.evidence.get("slope_kwh_per_d_per_c", 0.0) > 0 for f in season):
+            season += constant_cooling(u, temperature_c, calendar=calendar)
+        flags += season
+    flags += level_shifts(u, temperature_c, model, calendar=calendar)
     return flags
