@@ -359,7 +359,7 @@ def assess_building(meter: Any, temperature_c: Any, *, model: str = "daily", uni
         use = daily if use is None else use
         try:
             flag_list = [_flag_dict(f) for f in anomalies.all_flags(use, temp, daily_model, occupancy=occupancy,
-                                                                    building_type=building_type)]
+                                                                    building_type=building_type, city=city)]
         except EcocityError as err:
             notes.append(f"anomaly flags not computed: {err}")
     by_year = _full_years(daily)
