@@ -30,7 +30,7 @@ ROUTERS: list[str] = [
     "ecocity.web.routes.districts",
     "ecocity.web.routes.runs",
     "ecocity.web.routes.jobs",
-    # W2: "ecocity.web.routes.compare", "ecocity.web.routes.plant", "ecocity.web.routes.buildings"
+    "ecocity.web.routes.compare",
 ]
 """Route modules mounted by :func:`create_app`, in order (each exposes ``router``)."""
 
