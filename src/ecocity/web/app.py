@@ -31,6 +31,7 @@ ROUTERS: list[str] = [
     "ecocity.web.routes.runs",
     "ecocity.web.routes.jobs",
     "ecocity.web.routes.compare",
+    "ecocity.web.routes.plant",
 ]
 """Route modules mounted by :func:`create_app`, in order (each exposes ``router``)."""
 

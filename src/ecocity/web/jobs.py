@@ -132,6 +132,9 @@ def _plant(settings: WebSettings, district: str, params: dict[str, Any], out_dir
     link = loaded.wastewater
     if link is None:
         raise InputError(f"district {district!r} names no plant (wastewater.toml)", field="district")
+    variant = {k: params[k] for k in PLANT_OPTIONS if params.get(k) not in (None, False)}
+    if variant:  # planner options of the plant-wide BSM2 (the plant page's variant form)
+        return _plant_variant(out_dir, link, loaded.name, params, variant)
     plant = assess_plant(
         out_dir, params.get("plant") or link.plant, influent=link.influent, control=params.get("control") or link.control,
         days=params.get("days") or link.days, standards=link.standards, district=loaded.name, progress=progress,
@@ -139,6 +142,30 @@ def _plant(settings: WebSettings, district: str, params: dict[str, Any], out_dir
     section = wastewater_section(plant.result, plant.run_id, cached=plant.cached)
     _write_json(out_dir / "plant.json", section)
     return [plant.run_id]
+
+
+#: Planner options of a ``plant`` job (``ecocity.wastewater.bsm2_plant.Bsm2Options`` fields).
+PLANT_OPTIONS = ("do_setpoint_g_per_m3", "wastage_m3_per_d", "ammonia_control", "ammonia_setpoint_g_per_m3",
+                 "codigestion_kg_cod_per_d", "thermal_hydrolysis")
+
+
+def _plant_variant(out_dir: Path, link: Any, district: str, params: dict[str, Any], variant: dict[str, Any]) -> list[str]:
+    """The district's plant-wide BSM2 plant with the planner options ``variant``, into the job's store."""
+    from ecocity.errors import InputError
+    from ecocity.results import wastewater_section
+    from ecocity.wastewater import plantwide
+    from ecocity.wastewater.bsm2_plant import Bsm2Options
+
+    if not plantwide.is_plantwide(link.plant):
+        raise InputError("planner options need the plant-wide BSM2 plant (plant = \"bsm2\" in wastewater.toml)",
+                         field="options")
+    result, run_id, cached = plantwide.plantwide_assessment(
+        link.influent, params.get("control") or link.control, params.get("days") or link.days, Bsm2Options(**variant),
+        store=out_dir, district=district, standards=link.standards, plant=link.plant,
+        **({} if link.grid is None else {"grid": link.grid}),
+    )  # fmt: skip
+    _write_json(out_dir / "plant.json", wastewater_section(result, str(run_id), cached=cached))
+    return [str(run_id)]
 
 
 def _portfolio(settings: WebSettings, district: str, params: dict[str, Any], out_dir: Path, progress) -> list[str]:  # type: ignore[no-untyped-def]

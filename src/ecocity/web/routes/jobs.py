@@ -11,6 +11,7 @@ from ecocity.store.web_tables import JobRow
 from ecocity.web.db import User
 from ecocity.web.deps import check_csrf, get_db, render, require_role, require_user
 from ecocity.web.results import district_folder
+from ecocity.web.jobs import PLANT_OPTIONS
 from ecocity.web.schemas import JobOut, JobRequest
 
 router = APIRouter()
@@ -45,10 +46,14 @@ def check_options(body: JobRequest) -> dict:
             value = options[key]
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
                 raise InputError(f"options.{key} must be a positive number, got {value!r}", field=key)
-    allowed = {"assess": {"years", "report", "language"}, "plant": {"plant", "control", "days"}, "portfolio": set()}
+    allowed = {"assess": {"years", "report", "language"}, "plant": {"plant", "control", "days", *PLANT_OPTIONS}, "portfolio": set()}
     unknown = sorted(set(options) - allowed[body.kind])
     if unknown:
         raise InputError(f"unknown options for a {body.kind} job: {', '.join(unknown)}", field="options")
+    if body.kind == "plant":  # planner options checked by Bsm2Options now, not when the job runs
+        from ecocity.web.views_plant import variant_options
+
+        options.update(variant_options({k: options[k] for k in PLANT_OPTIONS if k in options}))
     scenarios = list(body.scenarios) + ([body.scenario] if body.scenario else [])
     return {"scenarios": scenarios, **options}
 
