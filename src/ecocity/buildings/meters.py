@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ecocity.climate.tables import read_table
 from ecocity.errors import InputError
 
 FUELS = ("electricity", "heat", "gas", "water")
@@ -58,27 +59,9 @@ _TRUE = {"1", "true", "yes", "y", "x", "reset"}
 
 
 def _read_table(path: Path, what: str) -> pd.DataFrame:
-    """All columns of a ``.csv`` or ``.parquet`` file, CSV cells as text; ``#`` lines before the header skipped."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            frame = pd.read_parquet(path)
-            if "timestamp" not in frame.columns and isinstance(frame.index, pd.DatetimeIndex):
-                frame = frame.rename_axis("timestamp").reset_index()
-        elif suffix in (".csv", ".txt"):
-            with path.open(encoding="utf-8-sig") as lines:
-                comments = list(itertools.takewhile(lambda line: line.startswith("#"), lines))
-            table = pd.read_csv(path, dtype=str, skipinitialspace=True, header=None, skiprows=len(comments),
-                                encoding="utf-8-sig")
-            frame = table.iloc[1:].reset_index(drop=True)  # header read as a row: pandas would rename repeats
-            frame.columns = table.iloc[0].fillna("")
-        else:
-            raise InputError(f"unknown {what} file type {suffix!r}; expected .csv or .parquet", file=path)
-    except FileNotFoundError as err:
-        raise InputError("file not found", file=path) from err
-    except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise InputError(f"cannot read the file as {suffix[1:]}: {err}", file=path) from err
-    frame.columns = [str(c).strip() for c in frame.columns]
+    """All columns of a ``.csv`` or ``.parquet`` file (see :func:`ecocity.climate.tables.read_table`);
+    a repeated column or a file without data rows is an InputError."""
+    frame = read_table(path, what)
     repeated = [c for c in dict.fromkeys(frame.columns) if list(frame.columns).count(c) > 1]
     if repeated:
         raise InputError(f"column {repeated[0]!r} appears more than once; keep one", file=path, field=repeated[0])

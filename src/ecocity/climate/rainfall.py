@@ -16,7 +16,6 @@ explicit way to declare missing steps dry.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ecocity.climate.tables import read_table
 from ecocity.errors import InputError
 
 NAME = "depth_mm"
@@ -97,26 +97,8 @@ def _synthetic_label(comments: list[str]) -> dict:
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            frame = pd.read_parquet(path)
-            if "timestamp" not in frame.columns and isinstance(frame.index, pd.DatetimeIndex):
-                frame = frame.rename_axis("timestamp").reset_index()
-        elif suffix in (".csv", ".txt"):
-            with path.open(encoding="utf-8-sig") as lines:
-                comments = list(itertools.takewhile(lambda line: line.startswith("#"), lines))
-            table = pd.read_csv(path, dtype=str, skipinitialspace=True, header=None, skiprows=len(comments))
-            frame = table.iloc[1:].reset_index(drop=True)  # header read as a row: pandas would rename repeats
-            frame.columns = table.iloc[0].fillna("")
-            frame.attrs.update(_synthetic_label(comments))
-        else:
-            raise InputError(f"unknown rainfall file type {suffix!r}; expected .csv or .parquet", file=path)
-    except FileNotFoundError as err:
-        raise InputError("file not found", file=path) from err
-    except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise InputError(f"cannot read the file as {suffix[1:]}: {err}", file=path) from err
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = read_table(path, "rainfall")
+    frame.attrs.update(_synthetic_label(frame.attrs.pop("comments")))
     for name in ("timestamp", *UNITS.values()):
         if list(frame.columns).count(name) > 1:
             raise InputError(f"column {name!r} appears more than once; keep one", file=path, field=name)
