@@ -18,6 +18,7 @@ from ecocity.store.migrate import make_engine
 from ecocity.store.web_tables import ROLES, UserRow
 
 _HASHER = PasswordHasher()
+"""Argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: t=3, m=64 MiB, p=4)."""
 USERNAME_MAX = 64
 PASSWORD_MIN = 8
 
@@ -102,7 +103,7 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
     """The user when the password matches its hash, else None (same work either way)."""
     with db.session() as session:
         row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
-        stored = row.password_hash if row is not None else _DUMMY_HASH
+        stored = row.password_hash if row is not None else _dummy_hash()
         try:
             _HASHER.verify(stored, password)
         except (VerificationError, InvalidHashError):
@@ -114,7 +115,14 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
         return _user(row)
 
 
-_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+_DUMMY: dict[PasswordHasher, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown names, so they take as long as known ones."""
+    if _HASHER not in _DUMMY:
+        _DUMMY[_HASHER] = _HASHER.hash("not a password of anyone")
+    return _DUMMY[_HASHER]
 
 
 _DATABASES: dict[str, Database] = {}
