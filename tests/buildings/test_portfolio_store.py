@@ -99,3 +99,20 @@ def test_unknown_grid_is_an_input_error_before_any_work(tmp_path):
     folder = two_buildings(tmp_path / "p")
     with pytest.raises(InputError, match="grid factor 'mars'"):
         portfolio_run.assess_portfolio(folder, workers=1, grid="mars")
+
+
+def test_district_buildings_section_uses_the_store_and_the_toml_grid(tmp_path):
+    # ecocity assess: buildings.toml's grid reaches the ranking; the run lands in the district's store.
+    from ecocity.assess import buildings_section
+    from ecocity.district.buildings import BuildingsLink
+
+    folder = two_buildings(tmp_path / "p")
+    link = BuildingsLink(portfolio=folder, year=2024, grid="china-2023")
+    db = tmp_path / "out" / "ecocity.db"
+    first = buildings_section(link, workers=1, store=db)
+    second = buildings_section(link, workers=1, store=db)
+    assert not first["cached"] and second["cached"] and second["run_id"] == first["run_id"]
+    assert any("china-2023" in s["value"] for s in first["sources"])
+    assert not any("grid" in note for note in first["notes"])
+    with Store.open(db) as store:
+        assert [(r.area, r.scenario) for r in store.runs()] == [("buildings", "2024")]
