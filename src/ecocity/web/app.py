@@ -32,6 +32,7 @@ ROUTERS: list[str] = [
     "ecocity.web.routes.jobs",
     "ecocity.web.routes.compare",
     "ecocity.web.routes.plant",
+    "ecocity.web.routes.buildings",
 ]
 """Route modules mounted by :func:`create_app`, in order (each exposes ``router``)."""
 
