@@ -4,6 +4,7 @@ References
 ----------
 [CT2] CalTRACK Methods, Version 2.0, sections 3.7-3.11 and 4.3.2.2
       (github.com/openeemeter/caltrack docs/methods.rst; docs.caltrack.org).
+[G14] ASHRAE Guideline 14-2014, Annex B (fractional savings uncertainty, constant 1.26).
 [EE]  eemeter 2.10.11, the CalTRACK reference implementation: the values in
       ``test_matches_eemeter_2_10_11`` were computed with it (pandas 1.5.3, statsmodels 0.13,
       Python 3.11) on the synthetic meter of :func:`_synthetic_office`, temperatures passed in °F
@@ -33,7 +34,14 @@ from ecocity.buildings.hourly import (
     segment_weights,
     temperature_bin_features,
 )
-from ecocity.errors import InputError
+from ecocity.buildings.hourly_baseline import (
+    choose_segmentation,
+    fit_hourly_baseline,
+    hourly_sufficiency,
+    temperature_outside_baseline,
+)
+from ecocity.buildings.uncertainty import g14_fractional_savings_uncertainty, lag1_autocorrelation
+from ecocity.errors import InputError, ModelError
 
 #: Floating-point agreement of two least-squares solutions of the same problem. [1]
 SOLVER_REL = 1e-8
@@ -479,3 +487,118 @@ def test_not_a_series_and_all_missing_usage_are_rejected():
 def test_settings_are_validated():
     with pytest.raises(InputError, match="settings"):
         HourlySettings((10.0, 5.0), 20, 0.65, 10.0, 18.3, 0.5)
+
+
+# --------------------------------------------------------------------------- sufficiency, segmentation, FSU
+# [CT2] 2.2.1.2 (hourly: over 90 % of the hours of the month and of its neighbour months),
+# 2.2.1.4 (zero = missing for electricity), 2.2.4.1 (temperature gaps of at most 6 h),
+# 3.7.5.1 (single model when no more than two months have |NMBE| > 1 %), 3.7.5.2 (reporting
+# temperatures beyond 10 % of the baseline range); ASHRAE Guideline 14-2014 Annex B (FSU).
+
+def test_g14_fsu_against_hand_computation():
+    # CV 0.2, n = 8760 h, p = 182, rho = 0.8, m = 8760 h, F = 0.1, 90 %:
+    # n' = 8760 x 0.2 / 1.8 = 973.333; n/n' = 9; (1 + 2/n') = 1.0020548; sqrt(9 x 1.0020548 / 8760) = 0.0320860;
+    # t(0.95, 8578) = 1.645031; FSU = 1.26 x 1.645031 x 0.2 x 0.0320860 / 0.1 = 0.133012
+    fsu = g14_fractional_savings_uncertainty(0.2, 8760, 182, 0.8, 8760, 0.1, 0.9)
+    assert fsu == pytest.approx(0.133012, rel=1e-5)
+    # no autocorrelation, F doubled: sqrt(1.0002283 / 8760) = 0.0106856 -> 1.26 x 1.645031 x 0.2 x 0.0106856 / 0.2
+    assert g14_fractional_savings_uncertainty(0.2, 8760, 182, 0.0, 8760, 0.2, 0.9) == pytest.approx(0.0221484, rel=1e-5)
+
+
+def test_g14_fsu_rejects_undefined_cases():
+    with pytest.raises(InputError, match="savings fraction"):
+        g14_fractional_savings_uncertainty(0.2, 8760, 182, 0.5, 8760, 0.0)
+    with pytest.raises(InputError, match="confidence"):
+        g14_fractional_savings_uncertainty(0.2, 8760, 182, 0.5, 8760, 0.1, 1.0)
+    with pytest.raises(ModelError, match="autocorrelation"):
+        g14_fractional_savings_uncertainty(0.2, 8760, 182, float("nan"), 8760, 0.1)
+
+
+def test_lag1_autocorrelation_matches_pandas_with_gaps():
+    rng = np.random.default_rng(2)
+    r = np.zeros(500)
+    for i in range(1, 500):
+        r[i] = 0.6 * r[i - 1] + rng.standard_normal()
+    r[[10, 11, 200, 350]] = np.nan
+    assert lag1_autocorrelation(r) == pytest.approx(pd.Series(r).autocorr(1), rel=1e-12)
+
+
+def test_hourly_model_fsu_uses_its_own_statistics():
+    usage, temp, _ = _synthetic_office()
+    model = fit_hourly(usage, temp, segmentation="none")
+    m = model.metrics
+    resid = (model.predict(temp, usage.index) - usage).to_numpy()
+    assert model.residual_autocorrelation == pytest.approx(pd.Series(resid).autocorr(1), rel=1e-10)
+    expected = g14_fractional_savings_uncertainty(m.cvrmse_adj, m.n_hours, m.num_parameters,
+                                                  model.residual_autocorrelation, 24 * 90, 0.1)
+    assert model.fractional_savings_uncertainty(24 * 90, 0.1) == pytest.approx(expected, rel=1e-12)
+    assert model.fractional_savings_uncertainty(8760, 0.1) < model.fractional_savings_uncertainty(24 * 90, 0.1)
+
+
+def test_hourly_sufficiency_full_year_passes():
+    usage, temp, _ = _synthetic_office()
+    s = hourly_sufficiency(usage, temp)
+    assert s.ok and s.reasons == () and s.months_sufficient == tuple(range(1, 13))
+    assert s.longest_temperature_gap_h == 0 and s.month_coverage[2] == 1.0
+
+
+def test_hourly_sufficiency_needs_over_90_percent_in_month_and_neighbours():
+    usage, temp, _ = _synthetic_office()
+    april = np.flatnonzero(np.asarray(usage.index.month) == 4)         # 720 hours
+    exactly_90 = usage.copy()
+    exactly_90.iloc[april[:72]] = np.nan                                 # 648 / 720 = 90 %: not "over"
+    s = hourly_sufficiency(exactly_90)
+    assert not s.ok and s.month_coverage[4] == pytest.approx(0.9)
+    assert s.months_sufficient == (1, 2, 6, 7, 8, 9, 10, 11, 12)        # March, April, May need April
+    assert "Apr" in s.reasons[0]
+    zeros = usage.copy()
+    zeros.iloc[april[:71]] = 0.0                                         # 649 / 720 > 90 %, zeros missing
+    assert hourly_sufficiency(zeros).ok
+    assert hourly_sufficiency(exactly_90.fillna(0.0), zero_is_missing=False).ok
+
+
+def test_hourly_sufficiency_temperature_gaps():
+    usage, temp, _ = _synthetic_office()
+    six, seven = temp.copy(), temp.copy()
+    six.iloc[100:106] = np.nan
+    seven.iloc[100:107] = np.nan
+    assert hourly_sufficiency(usage, six).ok
+    s = hourly_sufficiency(usage, seven)
+    assert not s.ok and s.longest_temperature_gap_h == 7 and "7 consecutive hours" in s.reasons[0]
+
+
+def test_temperature_outside_baseline_rule():
+    base = pd.Series([0.0, 20.0])                      # range 20 degC: margin 2 degC
+    assert not temperature_outside_baseline(base, pd.Series([-1.9, 21.9]))
+    assert temperature_outside_baseline(base, pd.Series([-2.1, 10.0]))
+    assert temperature_outside_baseline(base, pd.Series([5.0, 22.1]))
+
+
+def test_segmentation_choice_single_when_unbiased_month_by_month():
+    usage, temp, _ = _synthetic_office()
+    choice, single = choose_segmentation(usage, temp)
+    assert (choice.segmentation, choice.rule) == ("none", "CT2 3.7.5.1")
+    assert max(abs(v) for v in choice.monthly_nmbe.values()) < 0.01
+    assert single.segmentation == "none"
+
+
+def test_segmentation_choice_month_by_month_when_seasons_differ():
+    usage, temp, _ = _synthetic_office()
+    summer = (usage.index.month >= 6) & (usage.index.month <= 8)
+    seasonal = usage.where(~summer, usage * 0.7)       # a summer schedule the single model cannot follow
+    choice, _ = choose_segmentation(seasonal, temp)
+    assert (choice.segmentation, choice.rule) == ("three_month_weighted", "CT2 3.7.5")
+    assert len(choice.months_over) > 2
+    hot = choose_segmentation(seasonal, temp, reporting_temperature_c=temp + 15.0)[0]
+    assert (hot.segmentation, hot.rule, hot.temperature_outside) == ("none", "CT2 3.7.5.2", True)
+
+
+def test_fit_hourly_baseline_uses_the_365_days_before_the_intervention():
+    usage, temp, _ = _synthetic_office()
+    b = fit_hourly_baseline(usage, temp, baseline_end="2023-10-01")
+    assert b.sufficiency.baseline_start == pd.Timestamp("2022-10-01", tz="UTC")
+    assert not b.sufficiency.ok                        # the data start on 2023-01-01
+    assert b.model.metrics.n_hours == int((usage.index < pd.Timestamp("2023-10-01", tz="UTC")).sum())
+    d = b.to_dict()
+    assert d["segmentation_choice"]["rule"].startswith("CT2") and d["sufficiency"]["ok"] is False
+    json.dumps(d)

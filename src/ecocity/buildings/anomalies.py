@@ -6,7 +6,11 @@ series looks normal. Thresholds and their rationale are data in ``data/anomaly_t
 each flag's ``evidence`` holds the numbers it rests on and the threshold it used.
 
 Detectors: :func:`stuck_meter`, :func:`baseload_creep`, :func:`night_weekend_share`,
-:func:`wrong_season`, :func:`level_shifts`; :func:`all_flags` runs those the data allow.
+:func:`wrong_season` (a temperature slope of the wrong sign), :func:`constant_cooling` (a constant
+cooling-type load through the cold season, kind ``wrong_season`` too), :func:`level_shifts`;
+:func:`all_flags` runs those the data allow. A :class:`~ecocity.buildings.calendars.Calendar`
+(public holidays, China's make-up working days, school breaks) refines the night/weekend share
+and keeps holidays out of the level-shift search.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from ecocity.buildings.calendars import Calendar, building_calendar, country_of
-from ecocity.buildings.changepoints import change_points, long_run_sd, weather_residuals
+from ecocity.buildings.changepoints import change_points, weather_residuals
 from ecocity.errors import InputError
 
 _DATA = "data/anomaly_thresholds.toml"

@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ecocity.buildings.uncertainty import g14_fractional_savings_uncertainty, lag1_autocorrelation
 from ecocity.errors import InputError
 
 _DATA = "data/caltrack_hourly.toml"
@@ -110,10 +111,20 @@ class HourlySettings:
 
 
 @cache
+def _raw() -> dict[str, Any]:
+    text = resources.files("ecocity.buildings").joinpath(_DATA).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def hourly_constant(section: str, name: str) -> Any:
+    """A value of ``data/caltrack_hourly.toml`` (``[section] name = { value = ... }``)."""
+    return _raw()[section][name]["value"]
+
+
+@cache
 def load_hourly_settings() -> HourlySettings:
     """CalTRACK 2.0 defaults from ``buildings/data/caltrack_hourly.toml``, converted to °C."""
-    text = resources.files("ecocity.buildings").joinpath(_DATA).read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    data = _raw()
     occ, bins, seg = data["occupancy"], data["temperature_bins"], data["segmentation"]
     return HourlySettings(
         bin_endpoints_c=tuple(float(x) for x in fahrenheit_to_celsius(bins["endpoints_f"]["value"])),
@@ -394,11 +405,41 @@ class HourlyModel:
     metrics
         Fit on all training hours, each predicted by its calendar month's model;
         ``num_parameters`` is the sum over segments.
+    residual_autocorrelation
+        Lag-1 autocorrelation of the hourly residuals on the training hours (pairs of
+        consecutive hours that both have a reading). [1]
     """
 
     segmentation: str
     segments: tuple[HourlySegment, ...]
     metrics: FitMetrics
+    residual_autocorrelation: float = math.nan
+
+    def fractional_savings_uncertainty(
+        self, reporting_hours: int, savings_fraction: float, confidence: float = 0.9
+    ) -> float:
+        """Fractional savings uncertainty of savings over ``reporting_hours`` (ASHRAE G14 Annex B).
+
+        :func:`g14_fractional_savings_uncertainty` with this model's CV(RMSE) (``cvrmse_adj``),
+        training hours ``n``, parameters ``p`` and residual autocorrelation ``ρ``. CalTRACK 2.0
+        (4.3.2.4) defines the FSU for billing and daily models only; for hourly models this is
+        Guideline 14's formula with its constant 1.26 and the autocorrelation correction.
+
+        Parameters
+        ----------
+        reporting_hours
+            Hours in the reporting period ``m``. [h]
+        savings_fraction
+            Savings as a fraction of the baseline prediction, ``F`` (> 0). [1]
+        confidence
+            Two-sided confidence level. [1]
+        """
+        m = self.metrics
+        return g14_fractional_savings_uncertainty(
+            m.cvrmse_adj, m.n_hours, m.num_parameters, self.residual_autocorrelation,
+            reporting_hours, savings_fraction, confidence,
+            constant=float(hourly_constant("fsu", "g14_constant")),
+        )
 
     def predict(self, temperature_c_hourly: pd.Series, index: pd.DatetimeIndex) -> pd.Series:
         """Predicted hourly usage over ``index``.
@@ -517,7 +558,8 @@ def fit_hourly(
     used = has_reading & np.isfinite(predicted)
     n_params = sum(s.metrics.num_parameters for s in segments if s.metrics.n_hours > 0)
     metrics = fit_metrics(y_all[used], predicted[used], n_params)
-    return HourlyModel(segmentation=segmentation, segments=tuple(segments), metrics=metrics)
+    return HourlyModel(segmentation=segmentation, segments=tuple(segments), metrics=metrics,
+                       residual_autocorrelation=lag1_autocorrelation(np.where(used, predicted - y_all, np.nan)))
 
 
 _EMPTY = FitMetrics(0, 0, math.nan, math.nan, math.nan, math.nan)
