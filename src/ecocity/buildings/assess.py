@@ -276,7 +276,10 @@ def assess_building(meter: Any, temperature_c: Any, *, model: str = "daily", uni
     Parameters
     ----------
     meter
-        Electricity meter: a file (CSV ``timestamp,value`` or Parquet) or a :class:`~ecocity.buildings.meters.MeterData`.
+        Electricity meter: a file (CSV ``timestamp,value`` or Parquet; ``start,end,value`` for
+        billing periods) or a :class:`~ecocity.buildings.meters.MeterData`. Billing periods are
+        always fitted with the billing model, and the anomaly flags (which need interval data) are
+        skipped with a note.
     temperature_c
         Outdoor temperature: a file (``timestamp,temperature_c``) or a Series. [°C]
     model
