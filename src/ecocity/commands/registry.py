@@ -16,8 +16,10 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ("ecocity.commands.sponge", "sponge", "Sponge city on the SWMM engine: run, export, import."),
     ("ecocity.commands.wastewater", "wastewater", "Wastewater treatment (ASM1, BSM1): simulate a plant, compare variants."),
     ("ecocity.commands.buildings", "buildings", "Buildings energy: CalTRACK baselines, savings, portfolio ranking."),
+    ("ecocity.commands.users", "users", "Dashboard users: add one (viewer, editor, admin), list them."),
+    ("ecocity.commands.db", "db", "The store's database: upgrade its schema (Alembic migrations)."),
 )
-COMMANDS: tuple[str, ...] = ("ecocity.commands.assess",)
+COMMANDS: tuple[str, ...] = ("ecocity.commands.assess", "ecocity.commands.web",)
 
 
 def register(app: typer.Typer) -> None:
