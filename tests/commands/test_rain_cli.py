@@ -103,3 +103,32 @@ def test_bad_input_exits_2_naming_file_and_field(tmp_path, args, expected):
     message = " ".join(result.stderr.split())  # rich wraps long lines
     for text in expected:
         assert text in message
+
+
+def test_climate_writes_the_future_series(tmp_path):
+    # Two events (4 mm and 10 mm, 11 h apart); user:1.25 scales both: 14 -> 17.5 mm.
+    rain = tmp_path / "rain.csv"
+    index = pd.date_range("2024-07-01", periods=200, freq="5min")
+    depth = [0.0] * 200
+    depth[10:14] = [1.0, 2.0, 0.0, 1.0]
+    depth[150:152] = [5.0, 5.0]
+    pd.DataFrame({"timestamp": index.strftime("%Y-%m-%d %H:%M"), "depth_mm": depth}).to_csv(rain, index=False)
+    out = tmp_path / "future.csv"
+    result = ecocity("climate", str(rain), "--scenario", "user:1.25", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["events"] == 2 and payload["total_mm_future"] == pytest.approx(17.5, rel=1e-12)
+    future = pd.read_csv(out)
+    assert future["depth_mm"].sum() == pytest.approx(17.5, abs=1e-9)
+    assert future["timestamp"].tolist() == pd.read_csv(rain)["timestamp"].tolist()
+    dk = ecocity("climate", str(rain), "--scenario", "dk-100yr", "--out", str(tmp_path / "dk.parquet"), "--json")
+    factors = {row["return_period_yr"]: row["factor"] for row in json.loads(dk.stdout)["storm_factors"]}
+    assert factors[2.0] == 1.2 and factors[10.0] == 1.3 and factors[100.0] == 1.4  # Skrift 29/30
+
+
+def test_climate_unknown_scenario_exits_2(tmp_path):
+    rain = tmp_path / "rain.csv"
+    rain.write_text("timestamp,depth_mm\n2024-07-01 00:00,1.0\n2024-07-01 00:05,0.0\n")
+    result = ecocity("climate", str(rain), "--scenario", "mars", "--out", str(tmp_path / "x.csv"))
+    assert result.returncode == 2 and "unknown climate scenario 'mars'" in result.stderr
+    assert "Traceback" not in result.stderr

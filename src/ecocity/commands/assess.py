@@ -30,22 +30,31 @@ def assess(
     dask: Annotated[str | None, DASK_OPT] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Simulate even unchanged scenarios")] = False,
     language: Annotated[str, typer.Option("--lang", help="Report language: en or zh")] = "en",
+    climate: Annotated[list[str] | None, typer.Option(
+        "--climate", help="Also assess under this climate scenario: dk-100yr, dk-50yr, user:<factor> or a "
+                          ".toml file (repeatable; adds to the district's [climate] scenarios)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results document as JSON")] = False,
 ) -> None:
     """Assess a district: baseline and scenarios on SWMM, indicators against targets, report."""
     from ecocity.assess import assess_district
+    from ecocity.climate.change import climate_scenario
+
+    for name in climate or ():
+        climate_scenario(name, folder=district)  # a bad name fails before any simulation
 
     with task_progress("simulating scenarios", enabled=not as_json) as progress:
         result = assess_district(
             district, out, years=years, scenarios=scenario, workers=workers,
             dask_address=dask or os.environ.get("ECOCITY_DASK"), use_cache=not no_cache,
-            language=language, progress=progress,
+            language=language, progress=progress, **({"climate": climate} if climate else {}),
         )  # fmt: skip
     if as_json:
         print_json(result.results)
         return
     table_console.print(_summary(result.results))
     for line in section_lines(result.results):
+        console.print(line)
+    for line in climate_lines(result.results):
         console.print(line)
     for note in result.results.get("notes", []):
         console.print(f"[yellow]note:[/] {note}")
@@ -72,6 +81,20 @@ def section_lines(results: dict) -> list[str]:
         first = ", ".join(row.get("name") or row.get("building_id", "?") for row in rows[:3])
         lines.append(f"buildings: {len(rows)} in portfolio {buildings.get('portfolio', '?')}, {flagged} with flags"
                      + (f"; act first: {first}" if first else ""))  # fmt: skip
+    return lines
+
+
+def climate_lines(results: dict) -> list[str]:
+    """One line per climate scenario and design: capture ratio today -> future, targets met."""
+    lines = []
+    marks = {True: "targets met", False: "targets missed", None: "no targets"}
+    for climate in (results.get("climate") or {}).get("scenarios", []):
+        for design in climate["designs"]:
+            ratio = next((r for r in design["indicators"] if r["name"] == "capture_ratio"), None)
+            change = ("" if ratio is None or ratio["today"] is None or ratio["future"] is None
+                      else f"capture ratio {ratio['today']:.1%} -> {ratio['future']:.1%}; ")  # fmt: skip
+            lines.append(f"climate {climate['name']}: {design['name']}: {change}"
+                         f"{marks[design['meets_targets_today']]} today, {marks[design['meets_targets_future']]} then")
     return lines
 
 

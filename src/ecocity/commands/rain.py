@@ -155,3 +155,50 @@ def synth(
         print_json(summary)
     else:
         console.print(f"SYNTHETIC series, {years} yr, seed {seed}: {summary['mean_annual_mm']:.0f} mm/yr → {out}")
+
+
+REPORTED_PERIODS_YR = (2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+"""Return periods whose climate factor ``rain climate`` prints."""
+
+
+@app.command(name="climate")
+def climate_command(
+    rain: Rain,
+    scenario: Annotated[str, typer.Option(help="Climate scenario: dk-100yr, dk-50yr, user:<factor> or a .toml file.")],
+    out: Annotated[Path, typer.Option(help="Write the future series here: .parquet or .csv.")],
+    unit: Unit = None,
+    json: Json = False,
+) -> None:
+    """Perturb a rainfall series for a future climate (delta change on event depths)."""
+    from ecocity.climate.change import climate_factor, climate_scenario, future_rainfall
+    from ecocity.climate.rainfall import split_events
+
+    chosen = climate_scenario(scenario)
+    series = read_rainfall(rain, unit=unit)
+    future = future_rainfall(series, chosen)
+    write_rainfall(future, out)
+    years = check_rainfall(series).years
+    delta = chosen.delta_change
+    summary = {
+        "file": rain, "out": out, "scenario": chosen.name, "title": chosen.title, "source": chosen.source,
+        "confidence": chosen.confidence, "horizon_yr": chosen.horizon_yr,
+        "synthetic": bool(series.attrs.get("synthetic", False)),
+        "delta_change": {"quantiles": list(delta.quantiles), "factors": list(delta.factors),
+                         "min_inter_event_h": delta.min_inter_event_h, "source": delta.source,
+                         "confidence": delta.confidence},
+        "storm_factors": [{"return_period_yr": p, "factor": climate_factor(chosen, p)} for p in REPORTED_PERIODS_YR],
+        "events": len(split_events(series, delta.min_inter_event_h)),
+        "total_mm_today": float(series.sum()), "total_mm_future": float(future.sum()),
+        "annual_mean_mm_today": float(series.sum()) / years, "annual_mean_mm_future": float(future.sum()) / years,
+    }  # fmt: skip
+    if json:
+        print_json(summary)
+        return
+    factors = ", ".join(f"{k:g}" for k in delta.factors)
+    console.print(
+        f"{chosen.name} ({chosen.confidence}): {summary['events']} events scaled by {factors}; "
+        f"annual mean {summary['annual_mean_mm_today']:.0f} -> {summary['annual_mean_mm_future']:.0f} mm/yr"
+        + (" (SYNTHETIC)" if summary["synthetic"] else "") + f" -> {out}"
+    )
+    console.print("design-storm factors: " + ", ".join(
+        f"T={row['return_period_yr']:g} yr {row['factor']:.3f}" for row in summary["storm_factors"]))
