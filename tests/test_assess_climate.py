@@ -31,7 +31,7 @@ def _district(folder: Path, climate_line: str) -> Path:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     folder = _district(tmp_path_factory.mktemp("climate") / "small", 'scenarios = ["user:1.2", "user:1.5"]')
-    return assess_district(folder, folder / "out", scenarios=["baseline"], workers=1, report=False)
+    return assess_district(folder, folder / "out", scenarios=["baseline"], workers=1)
 
 
 def _row(section: dict, design: str, name: str) -> dict:
@@ -124,3 +124,10 @@ def test_degradation_follows_the_indicator_direction():
     assert rows["flood_volume_m3"]["degraded"] is False
     assert direction("peak_flow_reduction_P2") == ">=" and direction("peak_flow_P2") == "<="
     assert direction("capital_cost_yuan") is None
+
+
+def test_the_report_has_the_climate_section(run):
+    html = run.report_path.read_text(encoding="utf-8")
+    assert 'id="climate"' in html and 'href="#climate"' in html
+    assert html.count('data-climate="user:') == 2 and html.count("climate-bars-") >= 4
+    assert html.count('data-meets-future="✘"') == 2  # the bare district misses its targets under both

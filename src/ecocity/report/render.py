@@ -92,6 +92,15 @@ def _building_rows(section: dict | None, labels: Labels) -> list[dict]:
     return table_rows(section, labels.language)
 
 
+def _climate(results: dict, labels: Labels) -> list[dict]:
+    """The climate-change section's figures and tables ([] without a ``climate`` section)."""
+    if not results.get("climate"):
+        return []
+    from ecocity.report.climate_figures import climate_view
+
+    return climate_view(results, labels)
+
+
 def report_html(results: dict, *, language: str = "en") -> str:
     """The report for ``results`` as one HTML document (a string).
 
@@ -122,6 +131,7 @@ def report_html(results: dict, *, language: str = "en") -> str:
         sources=tables.source_rows(results, labels),
         figures=_figures(results, labels),
         buildings=_building_rows(results.get("buildings"), labels),
+        climate=_climate(results, labels),
         plotly_config=_PLOTLY_CONFIG,
         plotly_js=get_plotlyjs(),
     )
