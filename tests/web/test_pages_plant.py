@@ -155,3 +155,34 @@ def test_variant_options_drop_empty_fields_and_read_switches():
 def test_bad_variant_options_raise_input_errors_naming_the_field(payload, match):
     with pytest.raises(InputError, match=match):
         views_plant.variant_options(payload)
+
+
+def test_a_finished_variant_run_is_shown_with_its_options(tmp_path):
+    """A done plant job's plant.json (here the fixture's section with ABAC and its label) replaces
+    the assessment's on the page and in the API."""
+    import datetime as dt
+    import json
+
+    settings = pages_app.workspace(tmp_path)
+    client = pages_app.client(settings)
+    auth = pages_app.token(client, "viewer")
+    job_id = "b" * 32
+    out_dir = settings.jobs_dir(job_id)
+    out_dir.mkdir(parents=True)
+    section = pages_app.document()["wastewater"]
+    section["options"] = {**section["options"], "ammonia_control": True, "label": "ABAC"}
+    (out_dir / "plant.json").write_text(json.dumps(section), encoding="utf-8")
+    now = dt.datetime.now(dt.UTC)
+    with client.app.state.db.session() as session:
+        session.add(JobRow(id=job_id, kind="plant", district="tongzhou", params={"ammonia_control": True},
+                           status="done", progress=1.0, message="done", username="editor", created_at=now,
+                           started_at=now, finished_at=now, out_dir=str(out_dir), run_ids=[section["run_id"]]))
+    page = client.get(f"/districts/tongzhou/plant?job={job_id}&lang=en", headers=auth).text
+    assert 'id="variant-shown"' in page and "BSM2 (bsm2): ABAC" in page
+    listed = client.get("/districts/tongzhou/plant?lang=en", headers=auth).text
+    assert f'<tr data-job="{job_id}">' in listed and f"?job={job_id}" in listed
+    assert "Ammonia-based aeration control (ABAC) = True" in listed
+    body = client.get(f"/api/districts/tongzhou/plant?job={job_id}", headers=auth).json()
+    assert body["options"]["label"] == "ABAC"
+    other = client.get(f"/api/districts/elsewhere/plant?job={job_id}", headers=auth)
+    assert other.status_code == 404

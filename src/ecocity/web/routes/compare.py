@@ -32,7 +32,7 @@ def compare_page(request: Request, name: str, a: OptionalScenario = None, b: Opt
     except views.UnknownScenario as err:
         raise not_found(err) from err
     context.update(district=name, document=document)
-    if request.headers.get("hx-request"):
+    if request.headers.get("hx-request") and not request.headers.get("hx-history-restore-request"):
         return render(request, "compare_difference.html", context)
     return render(request, "compare.html", context)
 
