@@ -186,3 +186,35 @@ def test_a_finished_variant_run_is_shown_with_its_options(tmp_path):
     assert body["options"]["label"] == "ABAC"
     other = client.get(f"/api/districts/elsewhere/plant?job={job_id}", headers=auth)
     assert other.status_code == 404
+
+
+@pytest.mark.slow
+def test_a_plant_variant_runs_in_the_background_and_is_shown(tmp_path):
+    """End to end (~30-60 s): the small test district with a 2-day plant-wide BSM2 run; an editor
+    posts DO 1.5 g/m³; the job runs through the job runner and the page shows the variant,
+    flagged as not the benchmark window."""
+    import shutil
+    import time
+
+    settings = pages_app.workspace(tmp_path)
+    folder = tmp_path / "tongzhou"
+    shutil.rmtree(folder)
+    shutil.copytree(pages_app.DATA.parents[1] / "data" / "districts" / "small", folder)
+    (folder / "wastewater.toml").write_text('plant = "bsm2"\ninfluent = "dynamic"\ncontrol = "default"\ndays = 2.0\n',
+                                            encoding="utf-8")
+    (folder / "ecocity-out").mkdir()
+    (folder / "ecocity-out" / "results.json").write_text(pages_app.RESULTS.read_text(encoding="utf-8"),
+                                                        encoding="utf-8")
+    client, csrf = pages_app.logged_in(settings, "editor")
+    answer = client.post("/districts/tongzhou/plant/variant", data={"csrf_token": csrf, "do_setpoint_g_per_m3": "1.5"})
+    assert answer.status_code == 202
+    job_id = answer.text.split('id="job-')[1].split('"')[0]
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(1)
+    assert job["status"] == "done", job["message"]
+    page = client.get(f"/districts/tongzhou/plant?job={job_id}&lang=en").text
+    assert "BSM2 (bsm2): DO 1.5 g/m³" in page and 'id="not-benchmark"' in page
