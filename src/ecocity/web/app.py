@@ -96,9 +96,12 @@ def create_app(settings: WebSettings) -> FastAPI:
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def input_error(request: Request, err: InputError) -> Response:
+        from ecocity.web.results import UnknownDistrict
+
+        status = 404 if isinstance(err, UnknownDistrict) else 422
         if is_api(request):
-            return JSONResponse({"detail": str(err)}, status_code=422)
-        return render(request, "error.html", {"status": 422, "message": str(err)}, status_code=422)
+            return JSONResponse({"detail": str(err)}, status_code=status)
+        return render(request, "error.html", {"status": status, "message": str(err)}, status_code=status)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, err: HTTPException) -> Response:

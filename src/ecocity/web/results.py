@@ -40,6 +40,10 @@ class DistrictInfo(BaseModel):
     error: str | None = None
 
 
+class UnknownDistrict(InputError):
+    """No district folder of that name in the workspace (the API answers 404)."""
+
+
 def check_key(key: str) -> str:
     """Refuse a district key that is not a plain folder name (no paths, no dots first)."""
     if not KEY_PATTERN.match(key):
@@ -53,7 +57,7 @@ def district_folder(settings: WebSettings, key: str) -> Path:
     """The folder of district ``key``; InputError when there is none."""
     folder = settings.workspace / check_key(key)
     if not (folder / DISTRICT_FILE).is_file():
-        raise InputError(f"no district {key!r} in the workspace", field="district")
+        raise UnknownDistrict(f"no district {key!r} in the workspace", field="district")
     return folder
 
 
