@@ -9,6 +9,7 @@ import pytest
 
 from ecocity import InputError
 from ecocity.report.labels import Labels, _table
+from ecocity.report.render import SECTIONS
 
 DISTRICT_INDICATORS = ("capture_ratio", "tss_reduction", "share_of_area_meeting_target",
                        "runoff_depth_mm_per_yr", "peak_flow_reduction_P2", "volume_reduction_P5",
@@ -26,8 +27,11 @@ def test_every_label_exists_in_english_and_chinese():
 def test_every_heading_the_template_and_figures_use_is_in_the_table():
     package = resources.files("ecocity.report")
     used = set()
-    for name in ("templates/report.html", "figures.py", "maps.py", "tables.py"):
+    sections = [f"templates/sections/{p.name}" for p in package.joinpath("templates", "sections").iterdir()]
+    for name in ("templates/report.html", "templates/_macros.html", *sections, "figures.py", "maps.py",
+                 "tables.py", "static_figures.py"):
         used |= set(re.findall(r"""text\(['"]([a-z_0-9]+)['"]""", package.joinpath(name).read_text("utf-8")))
+    used |= {section.title for section in SECTIONS}  # the contents, made from render.SECTIONS
     used |= {f"wb_{part}" for part in ("rainfall", "runoff", "infiltration", "evaporation", "storage_change")}
     used |= {"sub_area", "subcatchment"}  # scope kinds, looked up by variable
     assert len(used) > 50

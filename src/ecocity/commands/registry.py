@@ -18,8 +18,9 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ("ecocity.commands.buildings", "buildings", "Buildings energy: CalTRACK baselines, savings, portfolio ranking."),
     ("ecocity.commands.users", "users", "Dashboard users: add one (viewer, editor, admin), list them."),
     ("ecocity.commands.db", "db", "The store's database: upgrade its schema (Alembic migrations)."),
+    ("ecocity.commands.programme", "programme", "The cooperation's programme records: check them, write the annual results report."),
 )
-COMMANDS: tuple[str, ...] = ("ecocity.commands.assess", "ecocity.commands.web",)
+COMMANDS: tuple[str, ...] = ("ecocity.commands.assess", "ecocity.commands.web", "ecocity.commands.report")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,13 +1,22 @@
-"""Write the sponge-city assessment report: one self-contained HTML file.
+"""Write the district report: one self-contained HTML file, or a PDF.
 
 The figures and tables come from pure functions (:mod:`~ecocity.report.figures`,
 :mod:`~ecocity.report.maps`, :mod:`~ecocity.report.tables`); this module only puts them into
-the jinja2 template (autoescaped) with plotly.js inlined, so the file opens offline.
+the jinja2 template (autoescaped) with plotly.js inlined, so the file opens offline. For the
+PDF (:mod:`~ecocity.report.pdf`) the same template is rendered with ``static=True``: the
+figures are matplotlib PNGs (:mod:`~ecocity.report.static_figures`) and a print stylesheet
+replaces the JavaScript.
+
+The template is one partial per section (``templates/sections/<name>.html``), listed in
+:data:`SECTIONS` with its anchor, title and when it is shown; the sections are numbered in
+that order and the table of contents is made from the same list.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +38,34 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("ecocity.report", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the report: its anchor (HTML id), title (a label key), template and
+    whether it is shown for a results document."""
+
+    anchor: str
+    title: str
+    template: str
+    shown: Callable[[dict], bool] = lambda results: True
+
+
+#: The report's sections in order (the header, with the contents, first).
+SECTIONS: list[Section] = [
+    Section("header", "header", "sections/header.html"),
+    Section("summary", "summary", "sections/summary.html"),
+    Section("map", "map", "sections/map.html"),
+    Section("capture-curve", "capture_curve", "sections/capture_curve.html"),
+    Section("water-balance", "water_balance", "sections/water_balance.html"),
+    Section("storms", "storms", "sections/storms.html"),
+    Section("sub-areas", "sub_areas", "sections/sub_areas.html"),
+    Section("flooding", "flooding", "sections/flooding.html"),
+    Section("costs", "costs", "sections/costs.html"),
+    Section("wastewater", "wastewater", "sections/wastewater.html", lambda r: bool(r.get("wastewater"))),
+    Section("buildings", "buildings", "sections/buildings.html", lambda r: bool(r.get("buildings"))),
+    Section("sources", "sources", "sections/sources.html"),
+]
 
 
 def _check(results: dict) -> None:
@@ -92,17 +129,11 @@ def _building_rows(section: dict | None, labels: Labels) -> list[dict]:
     return table_rows(section, labels.language)
 
 
-def _climate(results: dict, labels: Labels) -> list[dict]:
-    """The climate-change section's figures and tables ([] without a ``climate`` section)."""
-    if not results.get("climate"):
-        return []
-    from ecocity.report.climate_figures import climate_view
-
-    return climate_view(results, labels)
-
-
-def report_html(results: dict, *, language: str = "en") -> str:
+def report_html(results: dict, *, language: str = "en", static: bool = False) -> str:
     """The report for ``results`` as one HTML document (a string).
+
+    With ``static`` the figures are PNG images drawn with matplotlib and the print stylesheet
+    is included: the document WeasyPrint turns into the PDF (no JavaScript).
 
     Raises
     ------
@@ -113,6 +144,12 @@ def report_html(results: dict, *, language: str = "en") -> str:
     _check(results)
     labels = Labels(language)
     scenarios = results["scenarios"]
+    if static:
+        from ecocity.report.static_figures import report_figures
+
+        drawn = report_figures(results, labels)
+    else:
+        drawn = _figures(results, labels)
     return _environment().get_template("report.html").render(
         L=labels,
         lang="zh-CN" if language == "zh" else "en",
@@ -129,11 +166,12 @@ def report_html(results: dict, *, language: str = "en") -> str:
         lid_balance_header=tables.lid_balance_header(labels),
         cost_by_lid=tables.cost_by_lid_rows(results, labels),
         sources=tables.source_rows(results, labels),
-        figures=_figures(results, labels),
+        figures=drawn,
+        static=static,
+        sections=[s for s in SECTIONS if s.shown(results)],
         buildings=_building_rows(results.get("buildings"), labels),
-        climate=_climate(results, labels),
         plotly_config=_PLOTLY_CONFIG,
-        plotly_js=get_plotlyjs(),
+        plotly_js="" if static else get_plotlyjs(),
     )
 
 

@@ -1,0 +1,249 @@
+"""The report's figures drawn with matplotlib, for the PDF (WeasyPrint runs no JavaScript).
+
+The same figures as the HTML report's plotly charts (:mod:`~ecocity.report.figures`,
+:mod:`~ecocity.report.maps`), drawn from the same ``results`` dict: capture-ratio curve, water
+balance, design storm, outfall hydrographs, costs and one map per scenario (subcatchment
+polygons coloured by capture ratio on the fixed 0–1 scale, measures outlined). The plant and
+buildings figures are in :mod:`~ecocity.report.static_figures_areas`.
+
+Each figure is returned as a PNG ``data:`` URI, so the PDF needs no files beside it. Text in
+Chinese needs a CJK font: :func:`figure_style` puts Noto Sans CJK SC first when it is
+installed, and warns (the figures then show boxes for Chinese) when it is not.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Polygon  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
+
+from ecocity.report import formatting  # noqa: E402
+from ecocity.report.figures import LID_COLOURS, WATER_BALANCE_COLOURS, return_periods_yr, scenario_colour  # noqa: E402
+from ecocity.report.labels import Labels  # noqa: E402
+from ecocity.report.maps import CAPTURE_COLORSCALE, _centroid  # noqa: E402
+
+#: The CJK fonts tried for Chinese text, in order (fontconfig family names).
+CJK_FONTS: tuple[str, ...] = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
+#: Resolution of the PNG figures. [dots per inch]
+DPI = 130
+#: Width of a full-width figure on A4 with 18 mm margins. [inch]
+FULL_WIDTH_IN = 6.8
+_TARGET_COLOUR = "#D55E00"
+
+
+def colour(css: str) -> str:
+    """A plotly/CSS colour as matplotlib takes it: ``"rgb(60,60,60)"`` → ``"#3c3c3c"``."""
+    if css.startswith("rgb(") and css.endswith(")"):
+        return "#" + "".join(f"{int(float(v)):02x}" for v in css[4:-1].split(","))
+    return css
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The first installed font family of :data:`CJK_FONTS`, or None."""
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+@contextmanager
+def figure_style(language: str) -> Iterator[None]:
+    """matplotlib settings of the report's figures; a CJK font first for ``"zh"``.
+
+    Warns
+    -----
+    UserWarning
+        If ``language`` is ``"zh"`` and none of :data:`CJK_FONTS` is installed.
+    """
+    fonts = ["DejaVu Sans"]  # Latin, Greek, sub- and superscripts; Chinese falls back to the CJK font
+    cjk = cjk_font()
+    if cjk is not None:
+        fonts.append(cjk)
+    elif language == "zh":
+        warnings.warn("no CJK font found (install fonts-noto-cjk): Chinese text in the PDF's figures "
+                      "will not render", stacklevel=3)
+    style = {"font.family": fonts, "font.sans-serif": fonts, "font.size": 9,
+             "axes.titlesize": 10, "axes.titlelocation": "left", "axes.spines.top": False,
+             "axes.spines.right": False, "axes.grid": True, "axes.axisbelow": True, "grid.color": "#e5e5e5",
+             "legend.fontsize": 8, "legend.frameon": False, "figure.dpi": DPI, "svg.fonttype": "none"}
+    with plt.rc_context(style):
+        yield
+
+
+def new_figure(height_in: float = 3.4, width_in: float = FULL_WIDTH_IN, **kwargs) -> tuple[Figure, object]:
+    """A figure and its axes (``plt.subplots`` keywords pass through)."""
+    return plt.subplots(figsize=(width_in, height_in), layout="constrained", **kwargs)
+
+
+def to_data_uri(fig: Figure) -> str:
+    """The figure as a PNG ``data:`` URI; the figure is closed."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def capture_curve(results: dict, labels: Labels) -> str:
+    """Capture ratio [-] against design rainfall depth [mm], with the target and design depth."""
+    curve = results["capture_curve"]
+    fig, ax = new_figure(3.0)
+    ax.plot(curve["depth_mm"], curve["capture_ratio"], color=scenario_colour(1), lw=2, label=labels.text("curve"))
+    target, design_mm = curve.get("target"), curve.get("design_depth_mm")
+    if target is not None:
+        ax.axhline(target, color=_TARGET_COLOUR, ls="--", lw=1.2,
+                   label=f"{labels.text('target_line')} {formatting.percent(target)}")
+    if design_mm is not None:
+        ax.plot([design_mm, design_mm], [0, target if target is not None else 1.0], ":o", color="#3c3c3c",
+                markevery=[1], label=f"{labels.text('design_depth')} {formatting.number(design_mm, 1)} mm")
+    ax.set(title=labels.text("capture_curve"), xlabel=labels.text("design_depth_mm"),
+           ylabel=labels.text("capture_ratio_axis"), ylim=(0, 1.02))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.legend(loc="lower right")
+    return to_data_uri(fig)
+
+
+def water_balance(results: dict, labels: Labels) -> str:
+    """Mean annual depths [mm] per scenario, stacked (negative storage change below zero)."""
+    scenarios = results["scenarios"]
+    names = [s["name"] for s in scenarios]
+    balances = [s.get("water_balance_mm") or {} for s in scenarios]
+    fig, ax = new_figure(3.2)
+    positive = [0.0] * len(names)
+    negative = [0.0] * len(names)
+    for part, colour in WATER_BALANCE_COLOURS.items():
+        values = [float(b.get(part) or 0.0) for b in balances]
+        bottoms = [p if v >= 0 else n for v, p, n in zip(values, positive, negative)]
+        ax.bar(names, values, bottom=bottoms, color=colour, label=labels.text(f"wb_{part}"), width=0.6)
+        positive = [p + max(v, 0.0) for p, v in zip(positive, values)]
+        negative = [n + min(v, 0.0) for n, v in zip(negative, values)]
+    rain = [b.get("rainfall") for b in balances]
+    ax.scatter(names, rain, marker="_", s=900, color="black", lw=2.5, label=labels.text("wb_rainfall"), zorder=3)
+    ax.set(title=labels.text("water_balance"), ylabel=labels.text("depth_mm"))
+    ax.tick_params(axis="x", labelrotation=12)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return to_data_uri(fig)
+
+
+def hyetograph(results: dict, labels: Labels) -> str:
+    """The design storm: rainfall depth per step [mm] against time [min]."""
+    storm = results["design_storm"]
+    step = float(storm["step_min"])
+    fig, ax = new_figure(2.4)
+    ax.bar([t + step / 2 for t in storm["time_min"]], storm["depth_mm"], width=step * 0.95, color=scenario_colour(1))
+    total = formatting.number(sum(storm["depth_mm"]), 1)
+    ax.set(title=f"{labels.text('hyetograph')}: {storm.get('name', '')}, "
+                 f"{labels.text('return_period', p=storm['return_period_yr'])}, {labels.text('storm_total')} {total} mm",
+           xlabel=labels.text("time_min"), ylabel=labels.text("rain_per_step", step=step))
+    return to_data_uri(fig)
+
+
+def hydrograph(results: dict, return_period_yr: float, labels: Labels) -> str:
+    """Outfall flow [m³/s] of every scenario for one return period; the baseline dashed."""
+    fig, ax = new_figure(2.9, FULL_WIDTH_IN / 2 + 0.2)
+    for index, scenario in enumerate(results["scenarios"]):
+        storm = next((d for d in scenario.get("design_storms") or []
+                      if float(d["return_period_yr"]) == return_period_yr), None)
+        if storm is None:
+            continue
+        label = (f"{scenario['name']} ({labels.text('peak')} {formatting.number(storm.get('peak_m3_per_s'), 2)} m³/s)")
+        ax.plot(storm["outfall_time_min"], storm["outfall_flow_m3_per_s"], color=colour(scenario_colour(index)),
+                ls="--" if index == 0 else "-", lw=1.5, label=label)
+    ax.set(title=f"{labels.text('hydrograph')}, {labels.text('return_period', p=return_period_yr)}",
+           xlabel=labels.text("time_min"), ylabel=labels.text("flow"))
+    ax.legend(loc="upper right", fontsize=7)
+    return to_data_uri(fig)
+
+
+def costs(results: dict, labels: Labels) -> str:
+    """Mid capital cost per scenario stacked by LID type, whiskers over the low–high total.
+
+    Million yuan (English) or 万元 (中文), as in the HTML chart; an LID type without a Guide unit
+    cost counts as zero.
+    """
+    scale = 1e4 if labels.language == "zh" else 1e6
+    scenarios = results["scenarios"]
+    names = [s["name"] for s in scenarios]
+    lids = list(dict.fromkeys(i["lid"] for s in scenarios for i in ((s.get("cost") or {}).get("by_lid") or [])))
+    fig, ax = new_figure(3.2)
+    bottom = [0.0] * len(names)
+    for k, lid in enumerate(lids):
+        mids = []
+        for s in scenarios:
+            items = [i for i in ((s.get("cost") or {}).get("by_lid") or []) if i["lid"] == lid]
+            mids.append(sum((i["yuan_low"] + i["yuan_high"]) / 2 for i in items
+                            if i.get("yuan_low") is not None and i.get("yuan_high") is not None) / scale)
+        ax.bar(names, mids, bottom=bottom, color=LID_COLOURS[k % len(LID_COLOURS)], label=labels.lid(lid), width=0.6)
+        bottom = [b + m for b, m in zip(bottom, mids)]
+    for x, s in enumerate(scenarios):
+        c = s.get("cost") or {}
+        if c.get("capital_yuan_mid") is not None:
+            mid = c["capital_yuan_mid"] / scale
+            ax.errorbar([x], [mid], yerr=[[mid - c["capital_yuan_low"] / scale], [c["capital_yuan_high"] / scale - mid]],
+                        fmt="_", color="black", capsize=6, lw=1.5)
+    ax.set(title=labels.text("capital"), ylabel=labels.text("capital_mid"))
+    ax.tick_params(axis="x", labelrotation=12)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return to_data_uri(fig)
+
+
+def scenario_map(results: dict, scenario: dict, labels: Labels) -> str:
+    """Subcatchments coloured by the scenario's capture ratio (0–1, red to blue); a thick dark
+    outline where the scenario places measures."""
+    subs = [s for s in results["map"]["subcatchments"] if s.get("polygon")]
+    capture = scenario.get("subcatchment_capture_ratio") or {}
+    cmap = matplotlib.colormaps[CAPTURE_COLORSCALE]
+    norm = Normalize(0.0, 1.0)
+    fig, ax = new_figure(3.1, FULL_WIDTH_IN / 2 + 0.2)
+    ax.grid(False)
+    for sub in subs:
+        ratio = capture.get(sub["id"])
+        has_lids = bool(sub.get("lids", {}).get(scenario["name"]))
+        face = "#dcdcdc" if ratio is None else cmap(norm(ratio))
+        ax.add_patch(Polygon(sub["polygon"], closed=True, facecolor=face,
+                             edgecolor="#1e1e1e" if has_lids else "white", lw=1.6 if has_lids else 0.5))
+        if len(subs) <= 30:
+            x, y = _centroid(sub["polygon"])
+            ax.text(x, y, f"{sub['id']}\n{formatting.percent(ratio, 0)}", ha="center", va="center", fontsize=6)
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    ax.set(title=scenario["name"], xlabel=f"{labels.text('easting')} ({results['map'].get('crs', '')})",
+           ylabel=labels.text("northing"))
+    ax.ticklabel_format(useOffset=False, style="plain")
+    ax.tick_params(labelsize=6)
+    bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.8)
+    bar.set_label(labels.text("map_capture"))
+    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    return to_data_uri(fig)
+
+
+def report_figures(results: dict, labels: Labels) -> dict:
+    """Every figure of the report as PNG data URIs, keyed as the template's plotly figures."""
+    from ecocity.report import static_figures_areas as areas
+
+    scenarios = results["scenarios"]
+    with figure_style(labels.language):
+        has_map = any(s.get("polygon") for s in (results.get("map") or {}).get("subcatchments") or [])
+        return {
+            "maps": [(s["name"], scenario_map(results, s, labels)) for s in scenarios] if has_map else [],
+            "capture_curve": capture_curve(results, labels) if results.get("capture_curve") else None,
+            "water_balance": water_balance(results, labels)
+            if any(s.get("water_balance_mm") for s in scenarios) else None,
+            "hyetograph": hyetograph(results, labels) if results.get("design_storm") else None,
+            "hydrographs": [hydrograph(results, p, labels) for p in return_periods_yr(results)],
+            "costs": costs(results, labels) if any(s.get("cost") for s in scenarios) else None,
+            **areas.plant_figures(results.get("wastewater"), labels.language),
+            **areas.building_figures(results.get("buildings"), labels.language),
+        }
