@@ -78,6 +78,15 @@ def capture_curve_shift(entry: dict, labels: Labels) -> dict:
                                             yaxis={"tickformat": ".0%", "range": [0, 1.02]})}  # fmt: skip
 
 
+def _change(change: float | None, today: float | None, show) -> str:
+    """A change with its sign; "0" where it is nothing but rounding."""
+    if change is None:
+        return "—"
+    if abs(change) <= 1e-9 * max(abs(today or 0.0), 1.0):
+        return "0"
+    return ("+" if change > 0 else "") + show(change)
+
+
 def _mark(passed: bool | None) -> str:
     return "" if passed is None else "✔" if passed else "✘"
 
@@ -98,7 +107,7 @@ def table_rows(entry: dict, labels: Labels) -> list[dict[str, Any]]:
                 "target": "" if row["target"] is None else formatting.target(row["target"], row["unit"], label.format,
                                                                                row["direction"], labels.language),
                 "today": show(row["today"]), "future": show(row["future"]),
-                "change": "—" if change is None else ("+" if change > 0 else "") + show(change),
+                "change": _change(change, row["today"], show),
                 "degraded": row["degraded"],
                 "mark_today": _mark(row["passed_today"]), "mark_future": _mark(row["passed_future"]),
             })  # fmt: skip
