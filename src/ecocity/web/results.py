@@ -99,7 +99,7 @@ def _scenario_names(folder: Path) -> list[str]:
             table = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
             continue
-        names.append(str(table.get("scenario", {}).get("name", path.stem)))
+        names.append(str(table.get("name", path.stem)))
     return names
 
 
