@@ -159,3 +159,24 @@ def test_the_difference_rows_follow_the_report_labels():
     rows = views_compare.difference_rows(pages_app.document(), "baseline", "combined_85", Labels("en"))
     assert rows[0]["label"] == "Annual runoff capture ratio" and rows[0]["target"] == "≥ 85.0 %"
     assert [r["name"] for r in rows][:2] == ["capture_ratio", "tss_reduction"]
+
+
+def test_the_openapi_schema_documents_the_comparison_plant_and_buildings_api(site):
+    client, _ = site
+    schema = client.get("/openapi.json").json()
+    for path in ("/api/districts/{name}/scenarios", "/api/districts/{name}/compare", "/api/districts/{name}/plant",
+                 "/api/districts/{name}/buildings", "/api/districts/{name}/buildings/{building_id}"):
+        assert "get" in schema["paths"][path]
+    assert "/districts/{name}/compare" not in schema["paths"]  # pages stay out of the API schema
+    row = schema["components"]["schemas"]["CompareRow"]["properties"]
+    assert {"difference", "relative", "better", "change"} <= set(row)
+
+
+@pytest.mark.parametrize("path", ["/api/districts/%E2%88%9E/compare?a=x&b=y", "/api/districts/..%2F..%2Fetc/scenarios",
+                                  "/api/districts/tongzhou/compare?a=%00&b=%F0%9F%92%A7",
+                                  "/api/districts/tongzhou/buildings/%2E%2E", "/api/districts/tongzhou/plant?job=",
+                                  "/districts/tongzhou/compare?a=" + "%E6%B5%B7" * 60])
+def test_odd_input_gets_a_4xx_answer_not_a_server_error(site, path):
+    client, auth = site
+    answer = client.get(path, headers=auth)
+    assert 400 <= answer.status_code < 500, answer.text

@@ -134,11 +134,11 @@ def metric_rows(baseline: dict, detail: dict | None) -> list[dict[str, Any]]:
     """
     source = detail or baseline
     rows = [{"name": "r_squared", "value": _number(source.get("r_squared"), 3), "limit": DASH, "status": "none"}]
-    for name, key in (("cvrmse", "cvrmse"), ("nmbe", "nmbe")):
+    for key in ("cvrmse", "nmbe"):
         value, limit = source.get(key), (detail or {}).get(f"{key}_limit")
         ok = (detail or {}).get(f"{key}_ok")
-        rows.append({"name": name, "value": _percent(value, 2),
-                     "limit": DASH if limit is None else ("≤ " if key == "cvrmse" else "|·| ≤ ") + _percent(limit, 0),
+        bound = DASH if limit is None else ("≤ " if key == "cvrmse" else "|·| ≤ ") + _percent(limit, 0)
+        rows.append({"name": key, "value": _percent(value, 2), "limit": bound,
                      "status": "none" if ok is None else ("pass" if ok else "fail")})
     return rows
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ecocity.web import views_buildings as views
+from ecocity.web import views_models as models
 from ecocity.web.deps import get_settings, lang_of, render, require_user
 from ecocity.web.settings import WebSettings
 from ecocity.web.views_building_detail import baseline_detail
@@ -21,7 +22,8 @@ BuildingId = Annotated[str, Path(min_length=1, max_length=200, description="The 
 Detail = Annotated[bool, Query(description="Fit the baseline again for its coefficients and the G14 limits.")]
 
 
-@router.get("/districts/{name}/buildings", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(require_user)])
+@router.get("/districts/{name}/buildings", response_class=HTMLResponse, include_in_schema=False,
+            dependencies=[Depends(require_user)])
 def buildings_page(request: Request, name: str, settings: WebSettings = Depends(get_settings)) -> HTMLResponse:
     """The portfolio ranked for action, EUI against the standard, the map and the flags."""
     document = document_or_404(settings, name)
@@ -49,7 +51,8 @@ def building_page(request: Request, name: str, building_id: BuildingId,
                   {**context, "district": name, "document": document, "detail_missing": why})
 
 
-@router.get("/api/districts/{name}/buildings", tags=["buildings"], dependencies=[Depends(require_user)])
+@router.get("/api/districts/{name}/buildings", response_model=models.PortfolioOut, tags=["buildings"],
+            dependencies=[Depends(require_user)])
 def buildings_api(name: str, settings: WebSettings = Depends(get_settings)) -> dict[str, Any]:
     """The portfolio in rank order (savings without their daily series)."""
     try:
@@ -58,7 +61,8 @@ def buildings_api(name: str, settings: WebSettings = Depends(get_settings)) -> d
         raise not_found(err) from err
 
 
-@router.get("/api/districts/{name}/buildings/{building_id}", tags=["buildings"], dependencies=[Depends(require_user)])
+@router.get("/api/districts/{name}/buildings/{building_id}", response_model=models.BuildingOut, tags=["buildings"],
+            dependencies=[Depends(require_user)])
 def building_api(name: str, building_id: BuildingId, detail: Detail = False,
                  settings: WebSettings = Depends(get_settings)) -> dict[str, Any]:
     """One building's portfolio row with its daily savings; ``?detail=true`` adds the refitted

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from ecocity.report.labels import Labels
 from ecocity.web import views_compare as views
+from ecocity.web import views_models as models
 from ecocity.web.deps import get_settings, lang_of, render, require_user
 from ecocity.web.settings import WebSettings
 from ecocity.web.views_common import document_or_404, not_found
@@ -20,7 +21,8 @@ ScenarioName = Annotated[str, Query(min_length=1, max_length=200, description="A
 OptionalScenario = Annotated[str | None, Query(min_length=1, max_length=200, description="A scenario's name.")]
 
 
-@router.get("/districts/{name}/compare", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(require_user)])
+@router.get("/districts/{name}/compare", response_class=HTMLResponse, include_in_schema=False,
+            dependencies=[Depends(require_user)])
 def compare_page(request: Request, name: str, a: OptionalScenario = None, b: OptionalScenario = None,
                  settings: WebSettings = Depends(get_settings)) -> HTMLResponse:
     """All scenarios' indicators against the targets, curves, hydrographs, costs, and the
@@ -37,13 +39,15 @@ def compare_page(request: Request, name: str, a: OptionalScenario = None, b: Opt
     return render(request, "compare.html", context)
 
 
-@router.get("/api/districts/{name}/scenarios", tags=["scenarios"], dependencies=[Depends(require_user)])
+@router.get("/api/districts/{name}/scenarios", response_model=models.ScenariosOut, tags=["scenarios"],
+            dependencies=[Depends(require_user)])
 def scenarios_api(name: str, settings: WebSettings = Depends(get_settings)) -> dict[str, Any]:
     """Every scenario's district indicators (value, unit, target, passed), measures and cost."""
     return views.scenarios_payload(document_or_404(settings, name))
 
 
-@router.get("/api/districts/{name}/compare", tags=["scenarios"], dependencies=[Depends(require_user)])
+@router.get("/api/districts/{name}/compare", response_model=models.CompareOut, tags=["scenarios"],
+            dependencies=[Depends(require_user)])
 def compare_api(name: str, a: ScenarioName, b: ScenarioName,
                 settings: WebSettings = Depends(get_settings)) -> dict[str, Any]:
     """District indicators of scenarios ``a`` and ``b``: values, b − a, relative change,

@@ -46,7 +46,8 @@ def check_options(body: JobRequest) -> dict:
             value = options[key]
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
                 raise InputError(f"options.{key} must be a positive number, got {value!r}", field=key)
-    allowed = {"assess": {"years", "report", "language"}, "plant": {"plant", "control", "days", *PLANT_OPTIONS}, "portfolio": set()}
+    allowed = {"assess": {"years", "report", "language"}, "plant": {"plant", "control", "days", *PLANT_OPTIONS},
+               "portfolio": set()}
     unknown = sorted(set(options) - allowed[body.kind])
     if unknown:
         raise InputError(f"unknown options for a {body.kind} job: {', '.join(unknown)}", field="options")

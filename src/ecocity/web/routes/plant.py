@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ecocity.errors import InputError
 from ecocity.report.labels import Labels
 from ecocity.store.web_tables import JOB_DONE, JobRow
+from ecocity.web import views_models as models
 from ecocity.web import views_plant as views
 from ecocity.web.db import User
 from ecocity.web.deps import check_csrf, get_db, get_settings, lang_of, render, require_role, require_user
@@ -88,7 +89,7 @@ async def plant_variant(request: Request, name: str, user: User = Depends(requir
         return render(request, "plant_variant_queued.html", context, status_code=202)
 
 
-@router.get("/api/districts/{name}/plant", tags=["plant"])
+@router.get("/api/districts/{name}/plant", response_model=models.PlantOut, tags=["plant"])
 def plant_api(request: Request, name: str, job: JobId = None, user: User = Depends(require_user)) -> dict[str, Any]:
     """The plant section: effluent means, BSM criteria, compliance per standard, and for the
     plant-wide BSM2 the digester, the energy balance (self-sufficiency) and the GHG account;
