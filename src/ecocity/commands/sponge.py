@@ -108,3 +108,9 @@ def import_(
         console.print(f"wrote district {folder} with {len(imported.subcatchments)} subcatchments")
         for note in imported.warnings:
             console.print(f"[yellow]note:[/] {note}")
+
+
+# `ecocity sponge optimise` lives in its own module (issue 7).
+from ecocity.commands.optimise import optimise as _optimise  # noqa: E402
+
+app.command(name="optimise")(_optimise)
