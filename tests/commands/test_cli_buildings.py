@@ -143,7 +143,7 @@ def test_bad_inputs_exit_2_naming_file_and_column(tmp_path):
 
 @pytest.mark.slow
 def test_whole_example_portfolio(tmp_path):
-    done = ecocity("buildings", "portfolio", EXAMPLE, "--json")
+    done = ecocity("buildings", "portfolio", EXAMPLE, "--store", tmp_path / "runs.db", "--json")
     assert done.returncode == 0, done.stderr
     section = json.loads(done.stdout)
     assert section["n_buildings"] == 70 and section["synthetic"]

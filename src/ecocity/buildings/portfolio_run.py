@@ -219,12 +219,12 @@ def _building_task(folder: str, row: dict[str, str], model: str, year: int | Non
         _partition_meter(base, bid, "district_heat", tz) if not el_file else None)
     weather, weather_daily = _weather(str(_weather_path(base, row_s)), tz)
     lon, lat = _text(row_s, "lon"), _text(row_s, "lat")
-    result = assess_building(meter, weather, model="billing" if kind == "billing" else model, intervention=_text(row_s, "intervention_date"),
-                           floor_area_m2=float(row["floor_area_m2"]), building_type=row["type"].strip(),
-                           city=row["city"].strip().lower(), occupancy=_text(row_s, "occupancy_hours"),
-                           heat_meter=heat, year=year, building_id=bid, name=_text(row_s, "name") or bid,
-                           lon=float(lon) if lon else None, lat=float(lat) if lat else None,
-                           temperature_daily=weather_daily)
+    result = assess_building(meter, weather, model="billing" if kind == "billing" else model,
+                             intervention=_text(row_s, "intervention_date"), floor_area_m2=float(row["floor_area_m2"]),
+                             building_type=row["type"].strip(), city=row["city"].strip().lower(),
+                             occupancy=_text(row_s, "occupancy_hours"), heat_meter=heat, year=year, building_id=bid,
+                             name=_text(row_s, "name") or bid, lon=float(lon) if lon else None,
+                             lat=float(lat) if lat else None, temperature_daily=weather_daily)
     if not CITY_DEFAULTS.get(result.info["city"], {}).get("quota"):
         return result
     daily = meters.daily_usage(meter)
