@@ -109,7 +109,9 @@ def evaluation_key(
     """Hash of everything an evaluation depends on (the rainfall file by content)."""
     span = {"start": str(rain_depth_mm.index[0]), "end": str(rain_depth_mm.index[-1]), "steps": len(rain_depth_mm),
             "total_mm": round(float(rain_depth_mm.sum()), 6)}  # fmt: skip
-    district_settings = district.model_dump(exclude={"folder", "scenarios", "wastewater", "buildings"})
+    # The TSS target and the return periods of other storms do not change an evaluation.
+    district_settings = district.model_dump(exclude={"folder": True, "scenarios": True, "wastewater": True,
+                                                     "buildings": True, "targets": {"tss_reduction"}})  # fmt: skip
     return hash_inputs(
         "sponge-optimisation-evaluation-v1", district_settings, space, [int(v) for v in levels], span,
         asdict(settings), versions({"swmm": engine_version()}),
