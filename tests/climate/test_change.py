@@ -154,6 +154,19 @@ def test_event_separation_uses_the_dry_gap():
     assert one.sum() == pytest.approx(28.0, rel=EXACT)
 
 
+def test_monthly_factors_scale_events_by_their_start_month():
+    # Event 1 starts 2024-07-01 00:50 (July), event 2 on 2024-07-01 12:30 (July): both x 1.1
+    # from July; a January factor would not apply. Totals: 1.1 x (4 + 10) = 15.4 mm.
+    monthly = (2.0,) * 6 + (1.1,) + (2.0,) * 5
+    future = delta_change(_two_storms(), DeltaChange(factors=(1.0,), monthly_factors=monthly))
+    assert future.sum() == pytest.approx(15.4, rel=EXACT)
+    winter = _two_storms()
+    winter.index = winter.index - pd.Timedelta(days=181)  # 2024-01-02: January
+    assert delta_change(winter, DeltaChange(factors=(1.0,), monthly_factors=monthly)).sum() == pytest.approx(28.0, rel=EXACT)
+    with pytest.raises(ValueError, match="12 positive values"):
+        DeltaChange(monthly_factors=(1.1,) * 4)
+
+
 def test_event_quantiles_share_ties():
     assert event_quantiles(np.array([3.0, 1.0, 3.0, 2.0])).tolist() == [1.0, 0.25, 1.0, 0.5]
 

@@ -58,12 +58,15 @@ class DeltaChange(_Frozen):
     Event classes are given by the upper quantiles ``quantiles`` (ascending, the last 1): an
     event whose depth has empirical non-exceedance probability q (rank / number of events, ties
     sharing the highest rank) is scaled by ``factors[i]`` for the first i with q ≤ quantiles[i].
-    One factor for every event is ``quantiles=(1.0,), factors=(k,)``.
+    One factor for every event is ``quantiles=(1.0,), factors=(k,)``. ``monthly_factors``
+    (twelve values, January first; e.g. one value per season repeated over its months) further
+    multiply an event's factor by that of the month its first wet step falls in.
     """
 
     quantiles: tuple[float, ...] = Field((1.0,), min_length=1, description="Upper quantile of each class. [-]")
     factors: tuple[float, ...] = Field((1.0,), min_length=1, description="Factor on event depths per class. [-]")
     min_inter_event_h: float = Field(DEFAULT_MIN_INTER_EVENT_H, gt=0.0, description="Dry gap between events. [h]")
+    monthly_factors: tuple[float, ...] | None = Field(None, description="Factor by the event's start month, Jan first. [-]")
     source: str = "user-supplied"
     confidence: Confidence = "user"
 
@@ -77,6 +80,9 @@ class DeltaChange(_Frozen):
             raise ValueError(f"the last quantile must be 1 (every event in a class), got {self.quantiles[-1]}")
         if any(not (k > 0.0 and math.isfinite(k)) for k in self.factors):
             raise ValueError(f"factors must be positive, got {self.factors}")
+        monthly = self.monthly_factors
+        if monthly is not None and (len(monthly) != 12 or any(not (k > 0.0 and math.isfinite(k)) for k in monthly)):
+            raise ValueError(f"monthly_factors must be 12 positive values, January first, got {monthly}")
         return self
 
 
@@ -204,7 +210,7 @@ def delta_change(rain_depth_mm: pd.Series, factors: DeltaChange) -> pd.Series:
     Events are separated by at least ``factors.min_inter_event_h`` of dry time
     (:func:`~ecocity.climate.rainfall.split_events`). The event's class comes from the empirical
     quantile of its total depth among all events of the series (:func:`event_quantiles`); with
-    non-decreasing factors the ranking of events by depth is kept.
+    non-decreasing factors (and no monthly factors) the ranking of events by depth is kept.
     """
     values = rain_depth_mm.to_numpy(dtype=float)
     events = split_events(rain_depth_mm, factors.min_inter_event_h)
@@ -216,11 +222,14 @@ def delta_change(rain_depth_mm: pd.Series, factors: DeltaChange) -> pd.Series:
         first = index.searchsorted(pd.DatetimeIndex(events["start"]))
         stop = index.searchsorted(pd.DatetimeIndex(events["end"]))  # end of the last wet step: exclusive
         event_factor = np.asarray(factors.factors)[classes]
+        if factors.monthly_factors is not None:
+            event_factor = event_factor * np.asarray(factors.monthly_factors)[index[first].month - 1]
         for a, b, k in zip(first, stop, event_factor, strict=True):
             multiplier[a:b] = k
     out = pd.Series(values * multiplier, index=rain_depth_mm.index, name=rain_depth_mm.name)
     out.attrs = dict(rain_depth_mm.attrs)
-    out.attrs["delta_change"] = {"quantiles": list(factors.quantiles), "factors": list(factors.factors)}
+    out.attrs["delta_change"] = {"quantiles": list(factors.quantiles), "factors": list(factors.factors),
+                                 **({} if factors.monthly_factors is None else {"monthly_factors": list(factors.monthly_factors)})}  # fmt: skip
     return out
 
 
@@ -264,7 +273,7 @@ def _from_table(name: str, entry: dict, *, file: str | Path | None) -> ClimateSc
     delta = {}
     if "delta_change_factor" in entry:
         delta["factors"] = (entry.pop("delta_change_factor"),)
-    for key in ("quantiles", "factors", "min_inter_event_h", "source", "confidence"):
+    for key in ("quantiles", "factors", "min_inter_event_h", "monthly_factors", "source", "confidence"):
         if f"delta_change_{key}" in entry:
             delta[key] = entry.pop(f"delta_change_{key}")
     if "factors" in delta and "quantiles" not in delta and len(delta["factors"]) == 1:
@@ -295,8 +304,8 @@ def read_scenario_file(path: str | Path) -> ClimateScenario:
     Keys: ``name`` (default: the file's stem), ``title``, ``horizon_yr``, ``return_periods_yr``,
     ``storm_factors``, ``source``, ``clause``, ``confidence`` and, for the delta change,
     ``delta_change_factor`` or ``delta_change_quantiles`` with ``delta_change_factors``, and
-    optionally ``delta_change_min_inter_event_h``, ``delta_change_source``,
-    ``delta_change_confidence``.
+    optionally ``delta_change_monthly_factors`` (12 values), ``delta_change_min_inter_event_h``,
+    ``delta_change_source``, ``delta_change_confidence``.
     """
     path = Path(path)
     try:

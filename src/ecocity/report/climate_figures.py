@@ -133,7 +133,9 @@ def climate_view(results: dict, labels: Labels) -> list[dict[str, Any]]:
         view.append({
             "name": entry["name"], "title": entry["title"] or entry["name"], "horizon_yr": entry["horizon_yr"],
             "source": entry["source"], "confidence": entry["confidence"], "storm_factors": factors,
-            "delta_change": ", ".join(f"q ≤ {q:g}: × {k:g}" for q, k in zip(delta["quantiles"], delta["factors"], strict=True)),
+            "delta_change": ", ".join(f"q ≤ {q:g}: × {k:g}" for q, k in zip(delta["quantiles"], delta["factors"], strict=True))
+            + ("" if not delta.get("monthly_factors") else
+               "; × " + "/".join(f"{k:g}" for k in delta["monthly_factors"]) + " (Jan–Dec)"),
             "delta_source": delta["source"], "delta_confidence": delta["confidence"],
             "rainfall": (formatting.number(entry["rainfall"]["annual_mean_mm_today"]),
                          formatting.number(entry["rainfall"]["annual_mean_mm_future"])),
