@@ -180,3 +180,23 @@ def test_odd_input_gets_a_4xx_answer_not_a_server_error(site, path):
     client, auth = site
     answer = client.get(path, headers=auth)
     assert 400 <= answer.status_code < 500, answer.text
+
+
+def test_a_scenario_at_the_target_has_the_design_depth_as_its_equivalent_depth():
+    """Invariant: the curve's design depth is where it reaches the target, so a capture ratio
+    equal to the target maps back onto it (within the curve's sampling)."""
+    document = pages_app.document()
+    curve = document["capture_curve"]
+    document["scenarios"][0]["indicators"] = [{"name": "capture_ratio", "value": curve["target"], "unit": "-"}]
+    index, name, value, depth = views_compare.equivalent_depths_mm(document)[0]
+    assert (index, name, value) == (0, "baseline", 0.85)
+    assert depth == pytest.approx(curve["design_depth_mm"], abs=0.01)  # curve stored to 0.001 mm, 1e-5
+    depths = [d for *_, d in views_compare.equivalent_depths_mm(pages_app.document())]
+    ratios = [v for *_, v, _ in views_compare.equivalent_depths_mm(pages_app.document())]
+    assert sorted(depths) == [d for _, d in sorted(zip(ratios, depths))]  # monotone in the capture ratio
+
+
+def test_the_capture_curve_marks_every_scenario(site):
+    client, auth = site
+    text = client.get("/districts/tongzhou/compare?lang=en", headers=auth).text
+    assert "combined_85: 94.5 %, equivalent design depth 35.7 mm" in html.unescape(text)

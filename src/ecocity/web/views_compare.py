@@ -10,11 +10,15 @@ formats (:mod:`ecocity.report.formatting`); the figures are the report's plotly 
 from __future__ import annotations
 
 import math
+from html import escape
 from typing import Any
+
+import numpy as np
 
 from ecocity.report import figures, formatting, tables
 from ecocity.report.formatting import DASH
 from ecocity.report.labels import Labels, indicator_sort_key
+from ecocity.web.i18n import translate
 
 #: Formats whose values are ratios [-]: their difference is in percentage points.
 _RATIO_FORMATS = {"percent"}
@@ -185,12 +189,51 @@ def difference_rows(document: dict, a: str, b: str, labels: Labels) -> list[dict
     return rows
 
 
+def equivalent_depths_mm(document: dict) -> list[tuple[int, str, float, float | None]]:
+    """Per scenario: (index, name, district capture ratio [-], equivalent design rainfall depth [mm]).
+
+    The equivalent depth is where the district's capture-ratio curve reaches the scenario's
+    capture ratio (linear interpolation; the curve rises with depth): the design rainfall depth
+    the scenario controls, as GB/T 51345-2018 relates the two. None above the curve's range.
+    """
+    curve = document.get("capture_curve") or {}
+    depth, ratio = list(curve.get("depth_mm") or []), list(curve.get("capture_ratio") or [])
+    out = []
+    for index, scenario in enumerate(document.get("scenarios") or []):
+        value = _number((_district_indicators(scenario).get("capture_ratio") or {}).get("value"))
+        if value is None:
+            continue
+        equivalent = None
+        if len(depth) > 1 and ratio[0] <= value <= ratio[-1]:
+            equivalent = float(np.interp(value, ratio, depth))
+        out.append((index, str(scenario["name"]), value, equivalent))
+    return out
+
+
+def capture_curve_with_scenarios(document: dict, labels: Labels) -> dict:
+    """The report's capture-ratio curve with each scenario's capture ratio marked at its
+    equivalent design rainfall depth (:func:`equivalent_depths_mm`)."""
+    figure = figures.capture_curve_figure(document, labels)
+    for index, name, value, depth_mm in equivalent_depths_mm(document):
+        if depth_mm is None:
+            continue
+        figure["data"].append({
+            "type": "scatter", "mode": "markers", "x": [depth_mm], "y": [value],
+            "name": translate("{scenario}: {ratio}, equivalent design depth {depth} mm", labels.language,
+                              scenario=escape(name, quote=False), ratio=formatting.percent(value),
+                              depth=formatting.number(depth_mm, 1)),
+            "marker": {"size": 11, "color": figures.scenario_colour(index), "symbol": "diamond",
+                       "line": {"width": 1, "color": "white"}},
+        })  # fmt: skip
+    return figure
+
+
 def page_figures(document: dict, labels: Labels) -> dict[str, Any]:
-    """The page's plotly figures: capture-ratio curve, design storm, one hydrograph per return
-    period, and costs; an absent input gives None (or no hydrograph)."""
+    """The page's plotly figures: capture-ratio curve (with the scenarios marked), design storm,
+    one hydrograph per return period, and costs; an absent input gives None (or no hydrograph)."""
     scenarios = document.get("scenarios") or []
     return {
-        "capture_curve": figures.capture_curve_figure(document, labels) if document.get("capture_curve") else None,
+        "capture_curve": capture_curve_with_scenarios(document, labels) if document.get("capture_curve") else None,
         "hyetograph": figures.hyetograph_figure(document, labels) if document.get("design_storm") else None,
         "hydrographs": [figures.hydrograph_figure(document, p, labels) for p in figures.return_periods_yr(document)],
         "costs": figures.cost_figure(document, labels) if any(s.get("cost") for s in scenarios) else None,

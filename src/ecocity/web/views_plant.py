@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import fields
+from functools import lru_cache
 from typing import Any
 
 from ecocity.errors import InputError
@@ -163,10 +164,19 @@ def plant_figures(section: dict, language: str) -> dict[str, Any]:
     """The Sankey of the energy flows and the GHG bars (plotly JSON), None for a BSM1 plant."""
     if not is_plantwide(section) or not section.get("ghg"):
         return {"energy": None, "ghg": None}
+    energy, ghg = _figures_json(json.dumps(section["energy"], sort_keys=True),
+                                json.dumps(section["ghg"], sort_keys=True), language)
+    return {"energy": json.loads(energy), "ghg": json.loads(ghg)}
+
+
+@lru_cache(maxsize=32)
+def _figures_json(energy: str, ghg: str, language: str) -> tuple[str, str]:
+    """The two figures as JSON text, kept per plant and language (plotly's figure objects are
+    slow to build; the page is read far more often than a plant is run)."""
     from ecocity.report.plant_energy import energy_sankey, ghg_bars
 
-    return {"energy": json.loads(energy_sankey(section["energy"], language).to_json()),
-            "ghg": json.loads(ghg_bars(section["ghg"], language).to_json())}
+    return (energy_sankey(json.loads(energy), language).to_json(),
+            ghg_bars(json.loads(ghg), language).to_json())
 
 
 def option_bounds() -> dict[str, tuple[float, float]]:
