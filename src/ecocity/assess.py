@@ -309,7 +309,7 @@ def assess_district(
 
         document["climate"] = climate_section(
             district, rain, chosen, ordered, scenario_names(district, climate), out, use_cache=use_cache,
-            workers=workers, dask_address=dask_address, progress=progress,
+            workers=workers, dask_address=dask_address, progress=progress, store=store,
         )  # fmt: skip
     if district.wastewater is not None:
         link = district.wastewater
