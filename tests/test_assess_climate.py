@@ -131,3 +131,17 @@ def test_the_report_has_the_climate_section(run):
     assert 'id="climate"' in html and 'href="#climate"' in html
     assert html.count('data-climate="user:') == 2 and html.count("climate-bars-") >= 4
     assert html.count('data-meets-future="✘"') == 2  # the bare district misses its targets under both
+
+
+def test_an_open_store_is_used_for_the_future_runs_and_left_open(run):
+    from ecocity.store import Store
+
+    store = Store.open(run.out_dir / "ecocity.db")
+    try:
+        again = assess_district(run.out_dir.parent, run.out_dir, scenarios=["baseline"], workers=1, report=False,
+                                store=store)  # fmt: skip
+        designs = [d for c in again.results["climate"]["scenarios"] for d in c["designs"]]
+        assert all(d["cached"] for d in designs)
+        assert {store.load(d["run_id"]).figures["climate_scenario"] for d in designs} == {"user:1.2", "user:1.5"}
+    finally:
+        store.close()

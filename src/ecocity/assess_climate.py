@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +207,7 @@ def scenario_section(
 def climate_section(
     district: District, rain: pd.Series, chosen: Sequence[Scenario], today: dict[str, AreaResult],
     names: Sequence[str], out_dir: str | Path, *, use_cache: bool = True, workers: int | None = None,
-    dask_address: str | None = None, progress: Progress | None = None,
+    dask_address: str | None = None, progress: Progress | None = None, store: str | Path | Store | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The results document's ``climate`` section: every scenario today and under each climate.
 
@@ -220,6 +221,9 @@ def climate_section(
         scenario file is taken from the district folder).
     out_dir
         Folder of the store ``ecocity.db``.
+    store
+        The run store instead: an open :class:`~ecocity.store.Store` (left open) or a path/URL,
+        as :func:`ecocity.assess.assess_district` takes it.
 
     Returns
     -------
@@ -233,14 +237,20 @@ def climate_section(
     """
     climates = [climate_scenario(name, folder=district.folder) for name in names]
     entries = []
-    with Store.open(Path(out_dir) / STORE_FILE) as store:
+    with _open_store(store, Path(out_dir)) as run_store:
         for climate in climates:
             future, run_ids, cached, future_rain = run_future(
-                district, rain, chosen, climate, store, use_cache=use_cache, workers=workers,
+                district, rain, chosen, climate, run_store, use_cache=use_cache, workers=workers,
                 dask_address=dask_address, progress=progress,
             )  # fmt: skip
             entries.append(scenario_section(district, rain, future_rain, climate, dict(today), future, run_ids, cached))
     return {"scenarios": entries}
+
+
+def _open_store(store: str | Path | Store | None, out_dir: Path) -> AbstractContextManager[Store]:
+    if isinstance(store, Store):
+        return nullcontext(store)
+    return Store.open(out_dir / STORE_FILE if store is None else store)
 
 
 __all__ = ["climate_section", "direction", "future_input_hash", "future_series", "indicator_rows", "run_future",
