@@ -60,6 +60,9 @@ def test_bad_job_requests_are_422_with_a_message(as_role):
     assert years.status_code == 422 and "options.years must be a positive number" in years.json()["detail"]
     extra = editor.post("/api/jobs", json={**ASSESS, "options": {"colour": "red"}}, headers=headers)
     assert extra.status_code == 422 and "unknown options for a assess job: colour" in extra.json()["detail"]
+    scenario = editor.post("/api/jobs", json={**ASSESS, "scenario": "golf course"}, headers=headers)
+    assert scenario.status_code == 422
+    assert "unknown scenario 'golf course'; the district has baseline, green-roofs, sponge mix" in scenario.json()["detail"]
     assert editor.get("/api/jobs").json() == []  # nothing was queued
 
 
@@ -96,9 +99,9 @@ def _fake_assess(settings, district, params, out_dir, progress):
     """A job's wiring without SWMM: progress, then done or the failure the params ask for."""
     for done in range(3):
         progress(done, 2)
-    if params.get("scenarios") == ["bad"]:
-        raise InputError("scenario 'bad' is not in the district", field="scenario")
-    if params.get("scenarios") == ["bug"]:
+    if params.get("scenarios") == ["sponge mix"]:
+        raise InputError("the rainfall file is empty", field="rainfall")
+    if params.get("scenarios") == ["baseline"]:
         raise ZeroDivisionError("division by zero")
     return ["run-1"]
 
@@ -110,9 +113,9 @@ def test_job_lifecycle_done_failed_and_internal_error(as_role, monkeypatch):
     done = _wait(editor, editor.post("/api/jobs", json=ASSESS, headers=headers).json()["id"])
     assert (done["status"], done["progress"], done["run_ids"]) == ("done", 1.0, ["run-1"])
     assert done["started_at"] <= done["finished_at"]
-    failed = _wait(editor, editor.post("/api/jobs", json={**ASSESS, "scenario": "bad"}, headers=headers).json()["id"])
-    assert failed["status"] == "failed" and "scenario 'bad' is not in the district" in failed["message"]
-    bug = _wait(editor, editor.post("/api/jobs", json={**ASSESS, "scenario": "bug"}, headers=headers).json()["id"])
+    failed = _wait(editor, editor.post("/api/jobs", json={**ASSESS, "scenario": "sponge mix"}, headers=headers).json()["id"])
+    assert failed["status"] == "failed" and "the rainfall file is empty" in failed["message"]
+    bug = _wait(editor, editor.post("/api/jobs", json={**ASSESS, "scenario": "baseline"}, headers=headers).json()["id"])
     assert bug["status"] == "failed" and bug["message"] == "internal error: ZeroDivisionError: division by zero"
     listed = editor.get("/api/jobs").json()
     assert [j["id"] for j in listed] == [bug["id"], failed["id"], done["id"]]  # newest first

@@ -59,7 +59,9 @@ class JobRunner:
 
     def submit(self, kind: str, district: str, params: dict[str, Any], username: str) -> JobRow:
         """Record a queued job and start it in the background."""
-        district_folder(self.settings, district)  # refuse an unknown district now
+        folder = district_folder(self.settings, district)  # refuse an unknown district now
+        if kind == "assess":
+            check_scenarios(folder, params.get("scenarios") or [])
         job_id = uuid.uuid4().hex
         row = JobRow(
             id=job_id, kind=kind, district=district, params=params, status=JOB_QUEUED,
@@ -108,6 +110,18 @@ class JobRunner:
             return
         self._set(job_id, status=JOB_DONE, progress=1.0, message="done", finished_at=_now(),
                   run_ids=run_ids)  # fmt: skip
+
+
+def check_scenarios(folder: Path, names: list[str]) -> None:
+    """Refuse scenario names the district does not have (before the job is queued)."""
+    from ecocity.errors import InputError
+    from ecocity.web.results import scenario_names
+
+    known = ["baseline", *scenario_names(folder)]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise InputError(f"unknown scenario {unknown[0]!r}; the district has {', '.join(known)}",
+                         field="scenario")  # fmt: skip
 
 
 def _assess(settings: WebSettings, district: str, params: dict[str, Any], out_dir: Path, progress) -> list[str]:  # type: ignore[no-untyped-def]

@@ -85,14 +85,15 @@ def _info(settings: WebSettings, folder: Path) -> DistrictInfo:
         head = table.get("district", {})
         return DistrictInfo(
             key=folder.name, name=str(head.get("name", folder.name)), crs=str(head.get("crs", "")),
-            scenarios=_scenario_names(folder), has_results=document is not None, created_utc=created,
+            scenarios=scenario_names(folder), has_results=document is not None, created_utc=created,
         )  # fmt: skip
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         return DistrictInfo(key=folder.name, name=folder.name, crs="", scenarios=[],
                             has_results=document is not None, error=f"{DISTRICT_FILE}: {err}")  # fmt: skip
 
 
-def _scenario_names(folder: Path) -> list[str]:
+def scenario_names(folder: Path) -> list[str]:
+    """Names of the district's scenarios, from ``scenarios/*.toml`` (file-name order)."""
     names = []
     for path in sorted((folder / "scenarios").glob("*.toml")):
         try:
