@@ -218,3 +218,16 @@ def test_a_plant_variant_runs_in_the_background_and_is_shown(tmp_path):
     assert job["status"] == "done", job["message"]
     page = client.get(f"/districts/tongzhou/plant?job={job_id}&lang=en").text
     assert "BSM2 (bsm2): DO 1.5 g/m³" in page and 'id="not-benchmark"' in page
+
+
+def test_a_bsm1_plant_shows_effluent_and_energy_per_m3_without_sankey(tmp_path):
+    import json
+
+    document = pages_app.document()
+    document["wastewater"] = json.loads((pages_app.DATA / "plant_bsm1_steady.json").read_text(encoding="utf-8"))
+    client = pages_app.client(pages_app.workspace(tmp_path, document))
+    text = client.get("/districts/tongzhou/plant?lang=en", headers=pages_app.token(client, "viewer")).text
+    assert "steady state under constant influent" in text and "0.215 kWh/m³" in text
+    assert "5,254 kg PU/d / 16,278" in text
+    assert 'data-standard="gb18918_2002_1a"' in text
+    assert "plant-energy-sankey" not in text and 'id="ghg-table"' not in text
