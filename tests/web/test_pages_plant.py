@@ -226,8 +226,11 @@ def test_a_bsm1_plant_shows_effluent_and_energy_per_m3_without_sankey(tmp_path):
     document = pages_app.document()
     document["wastewater"] = json.loads((pages_app.DATA / "plant_bsm1_steady.json").read_text(encoding="utf-8"))
     client = pages_app.client(pages_app.workspace(tmp_path, document))
-    text = client.get("/districts/tongzhou/plant?lang=en", headers=pages_app.token(client, "viewer")).text
+    editor = pages_app.token(client, "editor")
+    text = client.get("/districts/tongzhou/plant?lang=en", headers=editor).text
     assert "steady state under constant influent" in text and "0.215 kWh/m³" in text
+    assert 'id="variant-not-bsm2"' in text and 'id="variant-form"' not in text
+    assert "BSM2 全厂模型" in client.get("/districts/tongzhou/plant?lang=zh", headers=editor).text
     assert "5,254 kg PU/d / 16,278" in text
     assert 'data-standard="gb18918_2002_1a"' in text
     assert "plant-energy-sankey" not in text and 'id="ghg-table"' not in text
