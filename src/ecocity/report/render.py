@@ -64,6 +64,7 @@ SECTIONS: list[Section] = [
     Section("costs", "costs", "sections/costs.html"),
     Section("wastewater", "wastewater", "sections/wastewater.html", lambda r: bool(r.get("wastewater"))),
     Section("buildings", "buildings", "sections/buildings.html", lambda r: bool(r.get("buildings"))),
+    Section("optimisation", "optimisation", "optimisation.html", lambda r: bool(r.get("optimisation"))),
     Section("sources", "sources", "sections/sources.html"),
 ]
 
@@ -129,6 +130,15 @@ def _building_rows(section: dict | None, labels: Labels) -> list[dict]:
     return table_rows(section, labels.language)
 
 
+def _optimisation(results: dict, labels: Labels) -> dict | None:
+    """The optimisation section's view (None without an ``optimisation`` key)."""
+    if not results.get("optimisation"):
+        return None
+    from ecocity.report.optimisation import optimisation_view
+
+    return optimisation_view(results, labels.language)
+
+
 def report_html(results: dict, *, language: str = "en", static: bool = False) -> str:
     """The report for ``results`` as one HTML document (a string).
 
@@ -170,6 +180,7 @@ def report_html(results: dict, *, language: str = "en", static: bool = False) ->
         static=static,
         sections=[s for s in SECTIONS if s.shown(results)],
         buildings=_building_rows(results.get("buildings"), labels),
+        opt=_optimisation(results, labels),
         plotly_config=_PLOTLY_CONFIG,
         plotly_js="" if static else get_plotlyjs(),
     )
