@@ -54,28 +54,29 @@ def country_of(city: str) -> str | None:
     return COUNTRY_OF.get(str(city).strip().lower())
 
 
+@cache
+def _country_calendar(country: str, years: tuple[int, ...]) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """Public holidays and make-up working days of ``country`` in ``years`` (cached: slow to build)."""
+    if country == "CN":
+        cn = holidays_lib.China(years=list(years))
+        return frozenset(cn), frozenset(d for d in cn.weekend_workdays if d.year in years)
+    if country == "DK":
+        return frozenset(holidays_lib.Denmark(years=list(years))), frozenset()
+    raise InputError(f"no holiday calendar for country {country!r}; known: CN, DK", field="city")
+
+
 def public_holidays(country: str, years: Iterable[int]) -> frozenset[dt.date]:
     """Public holidays of ``country`` (``"CN"`` or ``"DK"``) in ``years``.
 
     China: the statutory holidays and the substituted days off of the State Council's yearly
     notice (e.g. 2024-02-15/16 around Spring Festival); Denmark: the public holidays.
     """
-    years = sorted({int(y) for y in years})
-    if country == "CN":
-        return frozenset(holidays_lib.China(years=years))
-    if country == "DK":
-        return frozenset(holidays_lib.Denmark(years=years))
-    raise InputError(f"no holiday calendar for country {country!r}; known: CN, DK", field="city")
+    return _country_calendar(country, tuple(sorted({int(y) for y in years})))[0]
 
 
 def make_up_workdays(country: str, years: Iterable[int]) -> frozenset[dt.date]:
     """Weekend days that are working days (China's 调休, e.g. Sunday 2024-02-04); empty for Denmark."""
-    years = sorted({int(y) for y in years})
-    if country == "CN":
-        return frozenset(d for d in holidays_lib.China(years=years).weekend_workdays if d.year in years)
-    if country == "DK":
-        return frozenset()
-    raise InputError(f"no holiday calendar for country {country!r}; known: CN, DK", field="city")
+    return _country_calendar(country, tuple(sorted({int(y) for y in years})))[1]
 
 
 def _month_day(text: str, where: str) -> tuple[int, int]:

@@ -76,19 +76,51 @@ def change_points(residuals: np.ndarray, *, min_segment: int, t_statistic: float
 def weather_residuals(usage_daily: pd.Series, temperature_c_daily: pd.Series) -> pd.Series:
     """Residuals of a day-of-week + degree-day least-squares fit, balance points by grid search. [kWh/d]
 
-    A stand-in when no baseline model is given: U = a_weekday + b·HDD(τ_h) + c·CDD(τ_c) with
-    τ_h ∈ 10…18 °C and τ_c ∈ 18…26 °C (1 °C steps), the pair with the least squared error.
+    A stand-in when no baseline model is given: U = a_weekday + b·HDD(τ_h) + c·CDD(τ_c), and its
+    HDD-only, CDD-only and weekday-only forms, with τ_h ∈ 10…18 °C and τ_c ∈ 12…26 °C (1 °C steps,
+    τ_c ≥ τ_h). As in CalTRACK 2.0 (3.2.2.1, 3.4.3.2) a candidate qualifies only with positive
+    slopes — a negative cooling slope would let a summer closure pass for weather — and the
+    qualified candidate with the least squared error is kept. Cooling from 12 °C: a
+    well-insulated office with internal gains cools from a daily mean of about 16 °C.
+
+    Solved by Frisch–Waugh–Lovell: use and degree days are centred on their weekday means, which
+    removes the seven weekday constants exactly, leaving one- or two-column regressions.
     """
-    t = temperature_c_daily.reindex(usage_daily.index).to_numpy()
-    y = usage_daily.to_numpy()
-    dummies = (usage_daily.index.day_of_week.to_numpy()[:, None] == np.arange(7)[None, :]).astype(float)
-    best = None
-    for th_c in np.arange(10.0, 18.5, 1.0):
-        for tc_c in np.arange(max(18.0, th_c), 26.5, 1.0):
-            X = np.column_stack([dummies, np.maximum(0, th_c - t), np.maximum(0, t - tc_c)])
-            coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-            r = y - X @ coef
-            sse = float(r @ r)
-            if best is None or sse < best[0]:
-                best = (sse, r)
-    return pd.Series(best[1], index=usage_daily.index)
+    t = temperature_c_daily.reindex(usage_daily.index).to_numpy(dtype=float)
+    y = usage_daily.to_numpy(dtype=float)
+    dow = np.asarray(usage_daily.index.day_of_week)
+    count = np.bincount(dow, minlength=7).astype(float)
+
+    def centred(x: np.ndarray) -> np.ndarray:
+        means = np.divide(np.bincount(dow, weights=x, minlength=7), count, out=np.zeros(7), where=count > 0)
+        return x - means[dow]
+
+    yc = centred(y)
+    heating = [centred(np.maximum(0.0, th_c - t)) for th_c in np.arange(10.0, 18.5, 1.0)]
+    cooling = [(tc_c, centred(np.maximum(0.0, t - tc_c))) for tc_c in np.arange(12.0, 26.5, 1.0)]
+    best_sse, best = float(yc @ yc), yc
+
+    def keep(r: np.ndarray) -> None:
+        nonlocal best_sse, best
+        sse = float(r @ r)
+        if sse < best_sse:
+            best_sse, best = sse, r
+
+    for x in heating + [c for _, c in cooling]:                       # one degree-day term
+        xx = float(x @ x)
+        if xx > 1e-9 and (b := float(x @ yc) / xx) > 0:
+            keep(yc - b * x)
+    for i, h in enumerate(heating):                                   # both terms, τ_c ≥ τ_h
+        th_c = 10.0 + i
+        hh, hy = float(h @ h), float(h @ yc)
+        for tc_c, c in cooling:
+            if tc_c < th_c:
+                continue
+            cc, hc, cy = float(c @ c), float(h @ c), float(c @ yc)
+            det = hh * cc - hc * hc
+            if det <= 1e-9 * max(hh * cc, 1e-300):
+                continue
+            b, g = (cc * hy - hc * cy) / det, (hh * cy - hc * hy) / det
+            if b > 0 and g > 0:
+                keep(yc - b * h - g * c)
+    return pd.Series(best, index=usage_daily.index)
