@@ -13,15 +13,16 @@ import pytest
 from ecocity.web import i18n
 
 WEB = Path(str(resources.files("ecocity.web")))
-# _("...") or _('...') in a template, with optional keyword values after the message.
-MESSAGE = re.compile(r"""\b_\(\s*(?P<q>["'])(?P<msg>.+?)(?P=q)\s*[,)]""")
+# _("...") or _('...') in a template (backslash escapes allowed), keyword values may follow.
+MESSAGE = re.compile(r"""\b_\(\s*(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)')\s*[,)]""")
 
 
 def _template_messages() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in sorted((WEB / "templates").glob("*.html")):
         for match in MESSAGE.finditer(path.read_text(encoding="utf-8")):
-            found.setdefault(match["msg"], set()).add(path.name)
+            raw = match["dq"] if match["dq"] is not None else match["sq"]
+            found.setdefault(re.sub(r"\\(.)", r"\1", raw), set()).add(path.name)
     return found
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ecocity.report.labels import Labels, indicator_sort_key
+from ecocity.report.tables import summary_rows
 from ecocity.web.db import User
 from ecocity.web.deps import get_settings, lang_of, render, require_user
 from ecocity.web.geo import district_geojson, map_indicator_names
@@ -66,8 +67,10 @@ def district_page(request: Request, name: str, user: User = Depends(require_user
     indicator_labels = {n: labels.indicator(n).text for n in detail.map_indicators}
     from ecocity.web.routes.jobs import district_jobs
 
+    document = latest_document(get_settings(request), name)
+    rows = summary_rows(document, labels) if document and document.get("scenarios") else []
     return render(request, "district.html", {
-        "detail": detail, "indicator_labels": indicator_labels, "jobs": district_jobs(request, name),
+        "detail": detail, "indicator_labels": indicator_labels, "jobs": district_jobs(request, name), "rows": rows,
     })  # fmt: skip
 
 

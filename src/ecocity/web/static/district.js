@@ -9,7 +9,8 @@
   const measuresBox = document.getElementById("map-measures");
   const details = document.getElementById("map-details");
   const legend = document.getElementById("map-legend");
-  const map = L.map(box, { attributionControl: false });
+  const names = JSON.parse(box.dataset.indicatorLabels || "{}");
+  const map = L.map(box, { attributionControl: false, zoomSnap: 0.25 });
   let layer = null, data = null;
   const ramp = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
 
@@ -34,7 +35,7 @@
     const rows = Object.entries(p).filter(([k, v]) => typeof v !== "object")
       .map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join("");
     const per = (p.indicators || {})[scenarioSel.value] || {};
-    const ind = Object.entries(per).map(([k, v]) => `<tr><th>${k}</th><td>${fmt(v)}</td></tr>`).join("");
+    const ind = Object.entries(per).map(([k, v]) => `<tr><th>${names[k] || k}</th><td>${fmt(v)}</td></tr>`).join("");
     const m = measures(feature);
     const ms = m.length ? m.map(x => `<li>${x.lid}: ${x.area_m2.toFixed(0)} m²</li>`).join("") : `<li>${box.dataset.labelNone}</li>`;
     details.innerHTML = `<h3>${box.dataset.labelSubcatchment} ${p.id}</h3><table>${rows}${ind}</table>` +
@@ -60,7 +61,7 @@
   fetch(box.dataset.geojson, { credentials: "same-origin" }).then(r => r.json()).then(json => {
     data = json;
     const drawn = draw();
-    if (drawn && drawn.getBounds().isValid()) map.fitBounds(drawn.getBounds());
+    if (drawn && drawn.getBounds().isValid()) map.fitBounds(drawn.getBounds(), { padding: [12, 12] });
   });
   [scenarioSel, indicatorSel, measuresBox].forEach(el => el && el.addEventListener("change", draw));
 })();
