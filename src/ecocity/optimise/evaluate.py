@@ -15,13 +15,16 @@ Dask worker without the store). A restarted search finds them and simulates noth
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
+import ecocity
 from ecocity.district.model import District
 from ecocity.errors import InputError
 from ecocity.indicators.records import AreaResult, Indicator
@@ -114,8 +117,33 @@ def evaluation_key(
                                                      "buildings": True, "targets": {"tss_reduction"}})  # fmt: skip
     return hash_inputs(
         "sponge-optimisation-evaluation-v1", district_settings, space, [int(v) for v in levels], span,
-        asdict(settings), versions({"swmm": engine_version()}),
+        asdict(settings), evaluation_versions(),
     )  # fmt: skip
+
+
+EVALUATION_PACKAGES = ("stormwater", "district", "climate", "indicators", "optimise")
+"""The ecocity packages an evaluation runs; their files' digest keys it (not the whole tree's)."""
+
+
+@cache
+def evaluation_versions() -> dict[str, str]:
+    """The versions an evaluation depends on: the libraries, SWMM, and the digest of the code it runs.
+
+    :func:`ecocity.store.versions` digests all of ecocity's source; an evaluation keeps that
+    digest's intent (never reuse a result after the models or their data changed) but counts only
+    the packages it runs, so that work on the other areas (buildings, wastewater, web, report)
+    does not void a stored search.
+    """
+    found = {k: v for k, v in versions({"swmm": engine_version()}).items() if k != "ecocity_code"}
+    root = Path(ecocity.__file__).parent
+    digest = hashlib.sha256()
+    for package in EVALUATION_PACKAGES:
+        for path in sorted(p for p in (root / package).rglob("*")
+                           if p.suffix in (".py", ".toml", ".csv", ".json") and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(root).as_posix().encode("utf-8"))
+            digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode("ascii"))
+    found["ecocity_code"] = "sponge:" + digest.hexdigest()[:16]
+    return found
 
 
 def as_area_result(levels: Sequence[int], values: dict[str, float], key: str) -> AreaResult:
@@ -140,7 +168,7 @@ def save_evaluation(store: Store, district: District, levels: Sequence[int], val
                     key: str, wall_s: float) -> str:  # fmt: skip
     """Save an evaluation; returns the run id."""
     return store.save(as_area_result(levels, values, key), district=district.name, input_hash=key,
-                      versions=versions({"swmm": engine_version()}), wall_time_s=wall_s)  # fmt: skip
+                      versions=evaluation_versions(), wall_time_s=wall_s)  # fmt: skip
 
 
 def evaluate_task(
