@@ -179,6 +179,9 @@ def test_a_finished_variant_run_is_shown_with_its_options(tmp_path):
                            started_at=now, finished_at=now, out_dir=str(out_dir), run_ids=[section["run_id"]]))
     page = client.get(f"/districts/tongzhou/plant?job={job_id}&lang=en", headers=auth).text
     assert 'id="variant-shown"' in page and "BSM2 (bsm2): ABAC" in page
+    # the same numbers as the district's plant: every difference zero, neither better nor worse
+    assert 'id="variant-compared"' in page and '<td class="num none">+0</td>' in page
+    assert '<tr data-key="effluent_quality_index_kg_pu_per_d"><th class="row">EQI [kg PU/d]</th>' in page
     listed = client.get("/districts/tongzhou/plant?lang=en", headers=auth).text
     assert f'<tr data-job="{job_id}">' in listed and f"?job={job_id}" in listed
     assert "Ammonia-based aeration control (ABAC) = True" in listed
@@ -234,3 +237,15 @@ def test_a_bsm1_plant_shows_effluent_and_energy_per_m3_without_sankey(tmp_path):
     assert "5,254 kg PU/d / 16,278" in text
     assert 'data-standard="gb18918_2002_1a"' in text
     assert "plant-energy-sankey" not in text and 'id="ghg-table"' not in text
+
+
+def test_the_variant_table_gives_differences_and_which_way_is_better():
+    base = pages_app.document()["wastewater"]
+    variant = {**base, "evaluation": {**base["evaluation"], "effluent_quality_index_kg_pu_per_d": 5000.0},
+               "energy": {**base["energy"], "total_self_sufficiency": 0.90}}
+    rows = {r["key"]: r for r in views_plant.variant_rows(base, variant)}
+    assert rows["effluent_quality_index_kg_pu_per_d"]["difference"] == "-583"  # 5000 − 5582.82 kg PU/d
+    assert rows["effluent_quality_index_kg_pu_per_d"]["better"] == "better"  # a lower EQI is better
+    assert rows["total_self_sufficiency"]["difference"] == "-9.6"  # 90.0 % − 99.6 %, in points
+    assert rows["total_self_sufficiency"]["better"] == "worse"
+    assert rows["TN"]["better"] == "none" and rows["TN"]["difference"] == "+0.00"

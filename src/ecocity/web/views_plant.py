@@ -236,6 +236,42 @@ def variant_options(payload: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+#: What the variant table compares: (label msgid, section, key, scale, decimals, direction).
+VARIANT_ROWS: tuple[tuple[str, str, str, float, int, str], ...] = (
+    ("EQI [kg PU/d]", "evaluation", "effluent_quality_index_kg_pu_per_d", 1.0, 0, "<="),
+    ("OCI [-]", "evaluation", "operational_cost_index", 1.0, 0, "<="),
+    ("Effluent TN [g/m³]", "effluent", "TN", 1.0, 2, "<="),
+    ("Effluent ammonium S_NH [g/m³]", "effluent", "S_NH", 1.0, 2, "<="),
+    ("Effluent COD [g/m³]", "effluent", "COD", 1.0, 1, "<="),
+    ("Effluent TSS [g/m³]", "effluent", "TSS", 1.0, 1, "<="),
+    ("Electricity per m³ treated [kWh/m³]", "energy", "electricity_kwh_per_m3", 1.0, 3, "<="),
+    ("Energy self-sufficiency, total [%]", "energy", "total_self_sufficiency", 100.0, 1, ">="),
+    ("Biogas [m³/d]", "digester", "biogas_m3_per_d", 1.0, 0, ">="),
+    ("Net greenhouse gases [t CO₂e/yr]", "ghg", "net_t_co2e_per_yr", 1.0, 0, "<="),
+)
+
+
+def _value(section: dict, part: str, key: str, scale: float) -> float | None:
+    value = (section.get(part) or {}).get(key)
+    if value is None or isinstance(value, bool) or not math.isfinite(float(value)):
+        return None
+    return float(value) * scale
+
+
+def variant_rows(base: dict, variant: dict) -> list[dict[str, Any]]:
+    """The variant against the district's plant: per key number (:data:`VARIANT_ROWS`) both
+    values, variant − plant and whether the variant is better (``better``/``worse``/``none``)."""
+    rows = []
+    for label, part, key, scale, decimals, direction in VARIANT_ROWS:
+        a, b = _value(base, part, key, scale), _value(variant, part, key, scale)
+        difference = None if a is None or b is None else b - a
+        better = "none" if not difference else ("better" if (difference > 0) == (direction == ">=") else "worse")
+        text = DASH if difference is None else f"{difference:+,.{decimals}f}"
+        rows.append({"label": label, "key": key, "base": _g(a, decimals), "variant": _g(b, decimals),
+                     "difference": text, "better": better})
+    return rows
+
+
 def page_context(document: dict, labels: Labels) -> dict[str, Any]:
     """Everything the plant template shows.
 

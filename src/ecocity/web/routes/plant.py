@@ -67,7 +67,9 @@ def plant_page(request: Request, name: str, job: JobId = None, user: User = Depe
         context = views.page_context(document, Labels(lang_of(request)))
     except views.NoPlant as err:
         raise not_found(err) from err
-    return render(request, "plant.html", {**context, "district": name, "job": job,
+    base = document_or_404(get_settings(request), name).get("wastewater") if job else None
+    compared = views.variant_rows(base, document["wastewater"]) if base and views.is_plantwide(base) else []
+    return render(request, "plant.html", {**context, "district": name, "job": job, "compared": compared,
                                           "variants": _variants(request, name), "can_run": user.can("editor")})
 
 
