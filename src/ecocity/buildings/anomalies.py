@@ -403,11 +403,11 @@ def constant_cooling(usage_daily: pd.Series, temperature_c: pd.Series, *, calend
     -----
     Per cold season (1 July to 30 June): the reference level of each weekday is the median use of
     the season's shoulder days of that weekday (``shoulder_low_c`` ≤ T ≤ ``shoulder_high_c``: no
-    heating or cooling expected); the excess is the median, over the cold days
-    (T ≤ ``cold_day_c``), of use / reference − 1. Flagged when the excess is at least
-    ``min_excess_percent`` and the cold days show no heating dependence (the slope of use on
-    temperature among them is not significantly negative: t > −``t_statistic`` or a response
-    below ``min_response_percent_per_c`` of the shoulder level per °C). An electrically heated
+    heating or cooling expected); over the cold days (T ≤ ``cold_day_c``), r = use / reference
+    is regressed on T (slope b, t statistic t). A heating dependence (t ≤ −``t_statistic`` and
+    −b ≥ ``min_response_percent_per_c`` %/°C) ends the check. Otherwise a weak heating response
+    is moved to the mildest cold day, r' = r + min(b, 0)·(``cold_day_c`` − T), and the excess is
+    median(r') − 1; flagged when it is at least ``min_excess_percent``. An electrically heated
     building's cold-day excess is heating and is not flagged (a limit: a constant chiller on top
     of electric heating is not separated).
     """
@@ -435,13 +435,17 @@ def constant_cooling(usage_daily: pd.Series, temperature_c: pd.Series, *, calend
         if ok.sum() < th["min_days"]:
             continue
         cold, ref_cold = cold[ok], ref_cold[ok]
-        relative = cold["u"] / ref_cold
-        excess = 100.0 * (float(relative.median()) - 1.0)
-        if excess < th["min_excess_percent"]:
-            continue
-        slope, tstat = _slope(cold["t"].to_numpy(), relative.to_numpy())
+        relative = (cold["u"] / ref_cold).to_numpy()
+        t_cold = cold["t"].to_numpy()
+        slope, tstat = _slope(t_cold, relative)
         if tstat <= -th["t_statistic"] and -100.0 * slope >= th["min_response_percent_per_c"]:
             continue                                   # use rises as it gets colder: heating
+        # a weak heating response is moved to the mildest cold day (T = cold_day_c) before the
+        # median, so that it is not counted as a constant excess
+        at_mildest = relative + min(slope, 0.0) * (th["cold_day_c"] - t_cold)
+        excess = 100.0 * (float(np.median(at_mildest)) - 1.0)
+        if excess < th["min_excess_percent"]:
+            continue
         level = float(ref.mean())
         extra = level * excess / 100.0
         sev = "alert" if excess >= 2 * th["min_excess_percent"] else "warning"
