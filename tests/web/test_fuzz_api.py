@@ -158,9 +158,6 @@ def test_random_job_requests_are_accepted_or_refused_never_500(fuzz_app, editor_
         assert response.json()["detail"], "a refusal names the problem"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: app.py validation_error answers 500 'Out of range float values are not JSON compliant' "
-    "when a refused JSON body holds NaN/Infinity (Starlette parses them; the 422 echoes the input)"))
 @pytest.mark.parametrize("raw", ['{"kind": "assess", "district": Infinity}', '{"kind": NaN, "district": "tongzhou"}'])
 def test_non_finite_number_in_a_job_body_is_a_422(fuzz_app, editor_headers, raw):
     """Found by the fuzz test: a body Python's json accepts (NaN, Infinity) but JSON does not."""

@@ -7,6 +7,7 @@ module to :data:`ROUTERS` to mount it.
 from __future__ import annotations
 
 import importlib
+import math
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -129,7 +130,18 @@ def _error_handlers(app: FastAPI) -> None:
 
 
 def jsonable(value: object) -> object:
-    """Validation errors as plain JSON (their ``ctx`` may hold exceptions)."""
+    """Validation errors as plain JSON: their ``ctx`` may hold exceptions, and the echoed input
+    may hold NaN or Infinity (Python's JSON parser accepts them; JSON has none): those as text."""
     from fastapi.encoders import jsonable_encoder
 
-    return jsonable_encoder(value, custom_encoder={Exception: str})
+    return _finite(jsonable_encoder(value, custom_encoder={Exception: str}))
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
