@@ -116,3 +116,13 @@ def test_district_buildings_section_uses_the_store_and_the_toml_grid(tmp_path):
     assert not any("grid" in note for note in first["notes"])
     with Store.open(db) as store:
         assert [(r.area, r.scenario) for r in store.runs()] == [("buildings", "2024")]
+
+
+def test_a_read_only_store_is_read_but_not_written(saved, monkeypatch):
+    folder, db, _ = saved  # analysed (and saved) at least once by the fixture and the tests above
+    monkeypatch.setattr(Store, "readonly", property(lambda self: True))
+    read = portfolio_run.assess_portfolio(folder, workers=1, store=db)
+    assert read.cached and read.run_id
+    fresh = portfolio_run.assess_portfolio(folder, workers=1, store=db, use_cache=False)
+    assert fresh.run_id is None and not fresh.cached
+    assert "read-only: this analysis was not saved" in portfolio_run.portfolio_section(fresh)["notes"][-1]

@@ -386,11 +386,12 @@ def assess_portfolio(folder: str | Path, *, workers: int | None = None, dask: st
     result = PortfolioResult(base, results, ranking, int(year), synthetic, _sources(results, grid), notes)
     if store is None:
         return result
-    section = portfolio_section(result)
-    stored = portfolio_store.area_result(section, ranking, scenario)
     with portfolio_store.opened(store) as opened:
-        run_id = portfolio_store.save(opened, stored, district=section["portfolio"], key=key,
-                                      wall_time_s=time.perf_counter() - started)
+        if opened.readonly:
+            return replace(result, notes=[*notes, f"the store {opened.name} is read-only: this analysis was not saved"])
+        section = portfolio_section(result)
+        run_id = portfolio_store.save(opened, portfolio_store.area_result(section, ranking, scenario),
+                                      district=section["portfolio"], key=key, wall_time_s=time.perf_counter() - started)
     return replace(result, run_id=run_id)
 
 
