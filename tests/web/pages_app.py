@@ -8,8 +8,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from ecocity.web import db
 from ecocity.web.app import create_app
 from ecocity.web.db import add_user
 from ecocity.web.settings import WebSettings
@@ -42,6 +45,12 @@ def workspace(root: Path, results: dict | None = None, *, portfolio: Path | None
         (folder / "buildings.toml").write_text(f'portfolio = "{portfolio.as_posix()}"\nyear = 2024\n',
                                                encoding="utf-8")
     return WebSettings(workspace=root, secret_key="test-secret-key-of-the-page-tests", workers=1)
+
+
+def cheap_hashes(patch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its cheapest for the tests' users (the hashing is tested in test_auth.py; at
+    the defaults each hash and each login costs about a second on a shared machine)."""
+    patch.setattr(db, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def client(settings: WebSettings) -> TestClient:

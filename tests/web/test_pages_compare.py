@@ -19,9 +19,16 @@ from ecocity.report.labels import Labels
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    settings = pages_app.workspace(tmp_path_factory.mktemp("compare"))
-    test_client = pages_app.client(settings)
-    return test_client, pages_app.token(test_client, "viewer")
+    with pytest.MonkeyPatch.context() as patch:
+        pages_app.cheap_hashes(patch)
+        settings = pages_app.workspace(tmp_path_factory.mktemp("compare"))
+        test_client = pages_app.client(settings)
+        yield test_client, pages_app.token(test_client, "viewer")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes(monkeypatch):
+    pages_app.cheap_hashes(monkeypatch)
 
 
 def test_the_page_shows_every_scenario_against_the_targets_and_the_figures(site):

@@ -21,9 +21,16 @@ from ecocity.web import views_plant
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    settings = pages_app.workspace(tmp_path_factory.mktemp("plant"))
-    test_client = pages_app.client(settings)
-    return test_client, pages_app.token(test_client, "viewer")
+    with pytest.MonkeyPatch.context() as patch:
+        pages_app.cheap_hashes(patch)
+        settings = pages_app.workspace(tmp_path_factory.mktemp("plant"))
+        test_client = pages_app.client(settings)
+        yield test_client, pages_app.token(test_client, "viewer")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes(monkeypatch):
+    pages_app.cheap_hashes(monkeypatch)
 
 
 def test_the_page_shows_effluent_against_the_standard_energy_and_ghg(site):

@@ -248,7 +248,8 @@ def page_context(document: dict, labels: Labels, a: str, b: str) -> dict[str, An
     UnknownScenario
         ``a`` or ``b`` is not a scenario of the document.
     """
-    find_scenario(document, a), find_scenario(document, b)
+    for name in (a, b):
+        find_scenario(document, name)
     return {
         "scenario_names": scenario_names(document),
         "a": a,
