@@ -53,7 +53,9 @@ def representative_window(rain_depth_mm: pd.Series, years: int) -> tuple[pd.Seri
     index = pd.DatetimeIndex(rain_depth_mm.index)
     step = index[1] - index[0]
     end = index[-1] + step
-    record_years = int(np.floor((end - index[0]) / pd.Timedelta(days=365.25) + 1e-6))
+    record_years = 0
+    while end - pd.DateOffset(years=record_years + 1) >= index[0]:
+        record_years += 1
     if record_years < years:
         raise InputError(f"the rainfall record has {record_years} whole years, fewer than the {years} "
                          "asked for screening", field="screen_years")  # fmt: skip
