@@ -242,6 +242,7 @@ def test_night_weekend_share_counts_holidays_as_unoccupied(clean):
     assert on_day[usage.index.get_loc(pd.Timestamp("2024-02-04 10:00"))]         # make-up Sunday
     assert flat.evidence["ratio_unoccupied_to_occupied"] == pytest.approx(
         usage[~occ].mean() / usage[occ].mean(), rel=1e-12)
+    assert "holidays" in flat.message_en and "节假日" in flat.message_zh
 
 
 @pytest.fixture(scope="module")

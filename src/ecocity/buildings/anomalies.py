@@ -306,14 +306,16 @@ def night_weekend_share(usage_hourly: pd.Series, *, occupancy: str | None = None
     if ratio < th["warning_ratio"]:
         return []
     sev = "alert" if ratio >= th["alert_ratio"] else "warning"
+    when_en, when_zh = ("nights, weekends and holidays", "夜间、周末和节假日") if calendar is not None \
+        else ("nights and weekends", "夜间和周末")
     return [Flag("night_weekend", sev, u.index[0], u.index[-1],
                  {"ratio_unoccupied_to_occupied": ratio, "unoccupied_energy_share": share,
                   "occupied_mean_kwh_per_h": occupied, "unoccupied_mean_kwh_per_h": unoccupied,
                   "threshold_ratio": float(th["warning_ratio"])},
-                 f"Out of hours (nights and weekends) the building still draws {100 * ratio:.0f} % of its "
+                 f"Out of hours ({when_en}) the building still draws {100 * ratio:.0f} % of its "
                  f"occupied-hours power; {100 * share:.0f} % of all energy is used when it is empty. "
                  "Check HVAC, lighting and IT schedules for nights and weekends.",
-                 f"非使用时段（夜间和周末）的平均功率仍为使用时段的 {100 * ratio:.0f} %，全部能耗中有 "
+                 f"非使用时段（{when_zh}）的平均功率仍为使用时段的 {100 * ratio:.0f} %，全部能耗中有 "
                  f"{100 * share:.0f} % 发生在无人时段。请检查空调、照明和信息设备的夜间及周末运行安排。")]
 
 
