@@ -207,3 +207,18 @@ def test_the_capture_curve_marks_every_scenario(site):
     client, auth = site
     text = client.get("/districts/tongzhou/compare?lang=en", headers=auth).text
     assert "combined_85: 94.5 %, equivalent design depth 35.7 mm" in html.unescape(text)
+
+
+def test_the_sub_areas_own_indicators_are_listed_without_their_subcatchments(site):
+    client, auth = site
+    text = client.get("/districts/tongzhou/compare?lang=en", headers=auth).text
+    assert 'id="sub-area-table"' in text
+    for group in ("west", "centre", "east"):
+        assert f'data-scope="sub_area:{group}" data-indicator="capture_ratio"' in text
+    document = pages_app.document()
+    first = document["map"]["subcatchments"][0]
+    document["scenarios"][0]["indicators"].append(
+        {"name": "capture_ratio", "value": 0.5, "unit": "-", "scope": f"subcatchment:{first['id']}"})
+    groups = views_compare.sub_area_rows(document, Labels("en"))
+    assert [g for g, _ in groups] == ["west", "centre", "east"]
+    assert all(row.scope.startswith("sub_area:") for _, rows in groups for row in rows)

@@ -240,6 +240,17 @@ def page_figures(document: dict, labels: Labels) -> dict[str, Any]:
     }
 
 
+def sub_area_rows(document: dict, labels: Labels) -> list[tuple[str, list[tables.IndicatorRow]]]:
+    """Per drainage sub-area: its own indicators across the scenarios (its subcatchments'
+    are left to the map)."""
+    out = []
+    for group, rows in tables.sub_area_tables(document, labels):
+        own = [row for row in rows if row.scope.startswith("sub_area:")]
+        if own:
+            out.append((group, own))
+    return out
+
+
 def page_context(document: dict, labels: Labels, a: str, b: str) -> dict[str, Any]:
     """Everything the comparison template shows, for scenarios ``a`` and ``b``.
 
@@ -255,6 +266,7 @@ def page_context(document: dict, labels: Labels, a: str, b: str) -> dict[str, An
         "a": a,
         "b": b,
         "summary": tables.summary_rows(document, labels),
+        "sub_areas": sub_area_rows(document, labels),
         "differences": difference_rows(document, a, b, labels),
         "costs": tables.cost_rows(document, labels),
         "figures": page_figures(document, labels),
