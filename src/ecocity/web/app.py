@@ -32,6 +32,7 @@ ROUTERS: list[str] = [
     "ecocity.web.routes.runs",
     "ecocity.web.routes.jobs",
     "ecocity.web.routes.upload",
+    "ecocity.web.routes.admin",
     "ecocity.web.routes.compare",
     "ecocity.web.routes.plant",
     "ecocity.web.routes.buildings",
