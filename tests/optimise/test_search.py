@@ -130,3 +130,20 @@ def test_restart_after_an_interrupted_search_evaluates_nothing_twice(tmp_path, c
                      evaluation=settings_for(district, peak=False), workers=1)
     assert again.counts["simulated"] == 0
     assert again.front["levels"].tolist() == resumed.front["levels"].tolist()
+
+
+@pytest.mark.slow
+def test_screening_on_one_year_is_validated_on_the_full_record(tmp_path):
+    district, rain = small_district(tmp_path / "district", capture_target=0.7, years=2)
+    space = design_space(district, ("green_roof",), levels=1)
+    result = optimise(district, rain, space, tmp_path / "ecocity.db",
+                      SearchSettings(evaluations=6, population=3, seed=1, screen_years=1),
+                      evaluation=settings_for(district, peak=False), workers=1)
+    window = result.screening["window"]
+    assert window["years"] == 1.0 and window["candidates"] == 2
+    error = result.screening["error"]["capture_ratio"]
+    assert error["designs"] >= len(result.front)
+    diff = (result.front["capture_ratio_screening"] - result.front["capture_ratio"]).abs().max()
+    assert error["max_abs"] >= diff  # the front's differences are among those reported
+    if result.chosen is not None:  # chosen on the full record's values
+        assert result.chosen["capture_ratio"] >= 0.7

@@ -194,6 +194,10 @@ def optimise(
         full.evaluate(candidates)
         checked = _table({lv: full.memory[lv] for lv in candidates}, space, full.memory[zero])
         screening.update(_screening_error(table, checked))
+        # The front as decided: its designs' full-record values, the screening's capture beside them.
+        screened = dict(zip(front["levels"], front["capture_ratio"], strict=True))
+        front = checked[checked["levels"].isin(list(front["levels"]))].copy()
+        front["capture_ratio_screening"] = front["levels"].map(screened)
     else:
         checked = table[table["levels"].isin(candidates)]
     decided = checked[_meets(checked, targets, cost_column)].sort_values([cost_column, "capture_ratio"],
