@@ -145,3 +145,15 @@ def test_running_jobs_become_failed_interrupted_on_restart(settings, app):
     with db.session() as session:
         row = session.get(JobRow, "a" * 32)
         assert (row.status, row.message) == ("failed", INTERRUPTED)
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("plant", "district 'small' names no plant (wastewater.toml)"),
+    ("portfolio", "district 'small' names no building portfolio (buildings.toml)"),
+])  # fmt: skip
+def test_plant_and_portfolio_jobs_of_a_district_without_them_fail_with_a_message(as_role, kind, message):
+    editor, token = as_role("editor")
+    response = editor.post("/api/jobs", json={"kind": kind, "district": "small"}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 202
+    job = _wait(editor, response.json()["id"])
+    assert job["status"] == "failed" and message in job["message"]
