@@ -64,6 +64,7 @@ SECTIONS: list[Section] = [
     Section("costs", "costs", "sections/costs.html"),
     Section("wastewater", "wastewater", "sections/wastewater.html", lambda r: bool(r.get("wastewater"))),
     Section("buildings", "buildings", "sections/buildings.html", lambda r: bool(r.get("buildings"))),
+    Section("climate", "climate", "climate.html", lambda r: bool(r.get("climate"))),
     Section("optimisation", "optimisation", "optimisation.html", lambda r: bool(r.get("optimisation"))),
     Section("sources", "sources", "sections/sources.html"),
 ]
@@ -130,6 +131,15 @@ def _building_rows(section: dict | None, labels: Labels) -> list[dict]:
     return table_rows(section, labels.language)
 
 
+def _climate(results: dict, labels: Labels) -> list[dict]:
+    """The climate-change section's figures and tables ([] without a ``climate`` section)."""
+    if not results.get("climate"):
+        return []
+    from ecocity.report.climate_figures import climate_view
+
+    return climate_view(results, labels)
+
+
 def _optimisation(results: dict, labels: Labels) -> dict | None:
     """The optimisation section's view (None without an ``optimisation`` key)."""
     if not results.get("optimisation"):
@@ -181,6 +191,7 @@ def report_html(results: dict, *, language: str = "en", static: bool = False) ->
         sections=[s for s in SECTIONS if s.shown(results)],
         buildings=_building_rows(results.get("buildings"), labels),
         opt=_optimisation(results, labels),
+        climate=_climate(results, labels),
         plotly_config=_PLOTLY_CONFIG,
         plotly_js="" if static else get_plotlyjs(),
     )
