@@ -142,6 +142,12 @@ class Store:
             row = session.scalars(query).first()
             return None if row is None else RunRecord._from_row(row)
 
+    def run(self, run_id: str) -> RunRecord | None:
+        """The run ``run_id`` (any status), or None."""
+        with self._session() as session:
+            row = session.get(Run, run_id)
+            return None if row is None else RunRecord._from_row(row)
+
     def runs(self, district: str | None = None) -> list[RunRecord]:
         """Every run (any status), oldest first; only ``district``'s when given."""
         query = select(Run).order_by(Run.created_at, Run.id)

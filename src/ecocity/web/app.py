@@ -55,6 +55,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.jobs.shutdown()
+        if getattr(app.state, "store", None) is not None:
+            app.state.store.close()
         db.close()
 
     app = FastAPI(

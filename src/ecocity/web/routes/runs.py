@@ -18,8 +18,12 @@ RUNS_SHOWN = 500
 
 
 def _store(request: Request) -> Store:
-    settings = get_settings(request)
-    return Store.open(settings.db_url, series_dir=settings.series_dir)
+    """The dashboard's run store, opened once per app (its engine is shared by the requests)."""
+    store = getattr(request.app.state, "store", None)
+    if store is None:
+        settings = get_settings(request)
+        store = request.app.state.store = Store.open(settings.db_url, series_dir=settings.series_dir)
+    return store
 
 
 def _out(record: RunRecord) -> RunOut:
@@ -32,34 +36,32 @@ def _out(record: RunRecord) -> RunOut:
 
 def all_runs(request: Request) -> list[RunOut]:
     """The store's runs, newest first (at most :data:`RUNS_SHOWN`)."""
-    with _store(request) as store:
-        records = store.runs()
+    records = _store(request).runs()
     return [_out(r) for r in reversed(records[-RUNS_SHOWN:])]
 
 
 def run_detail(request: Request, run_id: str) -> RunDetail:
     """One run with its indicators and series names; 404 when there is no such run."""
-    with _store(request) as store:
-        found = [r for r in store.runs() if r.id == run_id]
-        if not found:
-            raise HTTPException(status_code=404, detail=f"no run {run_id!r}")
-        record = found[0]
-        indicators: list[IndicatorOut] = []
-        series: list[str] = []
-        if record.status == "complete":
-            try:
-                result = store.load(run_id)
-            except InputError:
-                result = None
-            if result is not None:
-                labels = Labels(lang_of(request))
-                indicators = [
-                    IndicatorOut(name=i.name, label=labels.indicator(i.name).text,
-                                 value=None if i.value != i.value else i.value, unit=i.unit,
-                                 scope=i.scope, target=i.target, passed=i.passed)
-                    for i in result.indicators
-                ]  # fmt: skip
-                series = list(result.series)
+    store = _store(request)
+    record = store.run(run_id)
+    if record is None:
+        raise HTTPException(status_code=404, detail=f"no run {run_id!r}")
+    indicators: list[IndicatorOut] = []
+    series: list[str] = []
+    if record.status == "complete":
+        try:
+            result = store.load(run_id)
+        except InputError:
+            result = None
+        if result is not None:
+            labels = Labels(lang_of(request))
+            indicators = [
+                IndicatorOut(name=i.name, label=labels.indicator(i.name).text,
+                             value=None if i.value != i.value else i.value, unit=i.unit,
+                             scope=i.scope, target=i.target, passed=i.passed)
+                for i in result.indicators
+            ]  # fmt: skip
+            series = list(result.series)
     return RunDetail(**_out(record).model_dump(), indicators=indicators, series=series)
 
 
