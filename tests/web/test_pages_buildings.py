@@ -154,3 +154,29 @@ def test_metric_rows_without_limits_have_no_status():
     rows = views_buildings.metric_rows({"r_squared": 0.9, "cvrmse": 0.12, "nmbe": -1e-17}, None)
     assert [r["status"] for r in rows] == ["none", "none", "none"]
     assert rows[2]["value"] == "0.00 %"  # no "-0.00 %"
+
+
+def test_the_page_filters_by_city_and_type_and_limits_the_rows(site):
+    client, auth = site
+    text = client.get("/districts/tongzhou/buildings?city=copenhagen&limit=2&lang=en", headers=auth).text
+    rows = [r.split('"')[0] for r in text.split('<tr data-building="')[1:]]
+    assert rows == ["CPH-SCH-05", "CPH-OFF-04"]  # the two first Copenhagen buildings in rank order
+    assert "The first 2 of 4 buildings in rank order." in text
+    offices = client.get("/districts/tongzhou/buildings?type=office&city=beijing&lang=en", headers=auth).text
+    assert "The first 5 of 5 buildings in rank order." in offices
+
+
+def test_the_api_selects_a_page_of_the_ranking(site):
+    client, auth = site
+    body = client.get("/api/districts/tongzhou/buildings?offset=2&limit=3", headers=auth).json()
+    assert body["n_matching"] == 15 and body["offset"] == 2
+    assert [b["rank"] for b in body["buildings"]] == [3, 6, 11]  # ranks among the original 70 (SOURCES.md)
+    beijing = client.get("/api/districts/tongzhou/buildings?city=Beijing", headers=auth).json()
+    assert beijing["n_matching"] == 11 and {b["city"] for b in beijing["buildings"]} == {"beijing"}
+
+
+@pytest.mark.parametrize("query", ["limit=0", "offset=-1", "limit=many", "city=" + "x" * 101])
+def test_bad_selection_parameters_are_422(site, query):
+    client, auth = site
+    answer = client.get(f"/api/districts/tongzhou/buildings?{query}", headers=auth)
+    assert answer.status_code == 422 and "query." in answer.json()["detail"]

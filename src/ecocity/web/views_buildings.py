@@ -66,14 +66,35 @@ def _summary(row: dict) -> dict[str, Any]:
     return out
 
 
-def buildings_payload(document: dict) -> dict[str, Any]:
+def select(section: dict, *, city: str | None = None, building_type: str | None = None,
+           offset: int = 0, limit: int | None = None) -> tuple[list[dict], int]:
+    """The section's buildings of ``city`` and ``building_type`` (None: any) in rank order,
+    ``limit`` of them from ``offset``; and how many match in all."""
+    rows = [r for r in section.get("buildings") or []
+            if (city is None or str(r.get("city", "")).lower() == city.lower())
+            and (building_type is None or str(r.get("type", "")).lower() == building_type.lower())]
+    rows.sort(key=lambda r: r.get("rank", 0))
+    end = None if limit is None else offset + limit
+    return rows[offset:end], len(rows)
+
+
+def choices(section: dict) -> dict[str, list[str]]:
+    """The cities and building types of the portfolio (for the filters), sorted."""
+    rows = section.get("buildings") or []
+    return {"cities": sorted({str(r.get("city", "")) for r in rows if r.get("city")}),
+            "types": sorted({str(r.get("type", "")) for r in rows if r.get("type")})}
+
+
+def buildings_payload(document: dict, *, city: str | None = None, building_type: str | None = None,
+                      offset: int = 0, limit: int | None = None) -> dict[str, Any]:
     """``/api/districts/{name}/buildings``: the portfolio's facts and its buildings in rank order
     (EUI [kWh/(m²·a)], benchmark, flags, potential per year [kWh, money, t CO₂], quota [kWh];
-    savings without their daily series)."""
+    savings without their daily series), optionally of one city and type and a page of them;
+    ``n_matching`` counts the buildings the filters let through."""
     section = portfolio(document)
-    rows = sorted(section.get("buildings") or [], key=lambda r: r.get("rank", 0))
+    rows, matching = select(section, city=city, building_type=building_type, offset=offset, limit=limit)
     meta = {k: v for k, v in section.items() if k != "buildings"}
-    return {**meta, "buildings": [_summary(r) for r in rows]}
+    return {**meta, "n_matching": matching, "offset": offset, "buildings": [_summary(r) for r in rows]}
 
 
 def building_payload(document: dict, building_id: str, detail: dict | None = None) -> dict[str, Any]:
@@ -107,22 +128,30 @@ def flag_kinds_present(section: dict) -> list[str]:
     return [k for k in FLAG_KINDS if k in found] + sorted(k for k in found if k and k not in FLAG_KINDS)
 
 
-def portfolio_context(document: dict, language: str) -> dict[str, Any]:
+def portfolio_context(document: dict, language: str, *, city: str | None = None,
+                      building_type: str | None = None, limit: int | None = None) -> dict[str, Any]:
     """Everything the portfolio template shows: facts, ranking rows (the report's), figures
-    (EUI against the standard, the map) and the flag kinds to explain.
+    (EUI against the standard, the map) and the flag kinds to explain, for the buildings of
+    ``city`` and ``building_type`` (None: all), the first ``limit`` of them in rank order (a
+    city-wide portfolio of thousands would not read as one table or chart).
 
     Raises
     ------
     NoPortfolio
     """
     section = portfolio(document)
-    has_rows = bool(section.get("buildings"))
+    rows, matching = select(section, city=city, building_type=building_type, limit=limit)
+    shown = {**section, "buildings": rows}
     return {
         "section": section,
-        "rows": bf.table_rows(section, language),
-        "figures": {"eui": bf.eui_chart(section, language) if has_rows else None,
-                    "map": bf.portfolio_map(section, language) if has_rows else None},
-        "flag_kinds": flag_kinds_present(section),
+        "rows": bf.table_rows(shown, language),
+        "n_shown": len(rows),
+        "n_matching": matching,
+        "filters": {"city": city or "", "type": building_type or "", "limit": limit},
+        "choices": choices(section),
+        "figures": {"eui": bf.eui_chart(shown, language) if rows else None,
+                    "map": bf.portfolio_map(shown, language) if rows else None},
+        "flag_kinds": flag_kinds_present(shown),
         "city_names": bf.CITY_NAMES[language],
     }
 

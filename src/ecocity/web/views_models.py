@@ -102,6 +102,8 @@ class PortfolioOut(BaseModel):
 
     portfolio: str | None = None
     n_buildings: int
+    n_matching: int = Field(description="Buildings matching the city and type filters (before offset and limit).")
+    offset: int = 0
     year: int | None = None
     synthetic: bool = False
     buildings: list[dict[str, Any]] = Field(description="building_id, rank, eui_kwh_per_m2 [kWh/(m²·a)], benchmark, "

@@ -20,15 +20,25 @@ router = APIRouter()
 
 BuildingId = Annotated[str, Path(min_length=1, max_length=200, description="The building's id in portfolio.csv.")]
 Detail = Annotated[bool, Query(description="Fit the baseline again for its coefficients and the G14 limits.")]
+City = Annotated[str | None, Query(max_length=100, description="Only the buildings of this city (beijing, copenhagen).")]
+BuildingType = Annotated[str | None, Query(max_length=100, description="Only the buildings of this type (office, ...).")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Buildings skipped, in rank order.")]
+ApiLimit = Annotated[int | None, Query(ge=1, le=100_000, description="At most this many buildings (default: all).")]
+PageLimit = Annotated[int, Query(ge=1, le=5000, description="Buildings shown, in rank order.")]
+#: Buildings the portfolio page shows by default (in rank order).
+PAGE_ROWS = 100
 
 
 @router.get("/districts/{name}/buildings", response_class=HTMLResponse, include_in_schema=False,
             dependencies=[Depends(require_user)])
-def buildings_page(request: Request, name: str, settings: WebSettings = Depends(get_settings)) -> HTMLResponse:
-    """The portfolio ranked for action, EUI against the standard, the map and the flags."""
+def buildings_page(request: Request, name: str, city: City = None, type: BuildingType = None,
+                   limit: PageLimit = PAGE_ROWS, settings: WebSettings = Depends(get_settings)) -> HTMLResponse:
+    """The portfolio ranked for action, EUI against the standard, the map and the flags (the
+    first ``limit`` buildings of ``city`` and ``type`` in rank order)."""
     document = document_or_404(settings, name)
     try:
-        context = views.portfolio_context(document, lang_of(request))
+        context = views.portfolio_context(document, lang_of(request), city=city or None,
+                                          building_type=type or None, limit=limit)
     except views.NoPortfolio as err:
         raise not_found(err) from err
     return render(request, "buildings.html", {**context, "district": name, "document": document})
@@ -53,10 +63,13 @@ def building_page(request: Request, name: str, building_id: BuildingId,
 
 @router.get("/api/districts/{name}/buildings", response_model=models.PortfolioOut, tags=["buildings"],
             dependencies=[Depends(require_user)])
-def buildings_api(name: str, settings: WebSettings = Depends(get_settings)) -> dict[str, Any]:
-    """The portfolio in rank order (savings without their daily series)."""
+def buildings_api(name: str, city: City = None, type: BuildingType = None, offset: Offset = 0,
+                  limit: ApiLimit = None, settings: WebSettings = Depends(get_settings)) -> dict[str, Any]:
+    """The portfolio in rank order (savings without their daily series); ``city``, ``type``,
+    ``offset`` and ``limit`` select a part (``n_matching`` counts all that match)."""
     try:
-        return views.buildings_payload(document_or_404(settings, name))
+        return views.buildings_payload(document_or_404(settings, name), city=city or None,
+                                       building_type=type or None, offset=offset, limit=limit)
     except views.NoPortfolio as err:
         raise not_found(err) from err
 
