@@ -208,7 +208,7 @@ def optimise(
     return SearchResult(
         status="feasible" if chosen is not None else "infeasible",
         evaluations=table, front=front.sort_values(cost_column, kind="stable").reset_index(drop=True),
-        chosen=chosen, best_reachable=_best_reachable(table, checked, targets),
+        chosen=chosen, best_reachable=_best_reachable(table, checked, targets, cost_column),
         baseline=baseline, screening=screening, counts=counts, generations=generation,
         settings=search, targets=targets, variables=space.names, history=history,
     )  # fmt: skip
@@ -263,14 +263,16 @@ def _screening_error(screened: pd.DataFrame, full: pd.DataFrame) -> dict[str, An
     return {"error": errors}
 
 
-def _best_reachable(table: pd.DataFrame, checked: pd.DataFrame, targets: dict) -> dict[str, dict[str, float | None]]:
+def _best_reachable(
+    table: pd.DataFrame, checked: pd.DataFrame, targets: dict, cost_column: str
+) -> dict[str, dict[str, float | None]]:
     """Best value of each constrained indicator over the designs evaluated (full record first)."""
     decide = checked if len(checked) else table
     best = {"capture_ratio": {"target": targets["capture_ratio"], "best": float(decide["capture_ratio"].max())}}
     if targets["tss_reduction"] is not None:
         best["tss_reduction"] = {"target": targets["tss_reduction"], "best": float(decide["tss_reduction"].max())}
     if targets["budget_yuan"] is not None:
-        best["capital_cost_yuan"] = {"target": targets["budget_yuan"], "best": float(table["capital_cost_yuan"].min())}
+        best[cost_column] = {"target": targets["budget_yuan"], "best": float(table[cost_column].min())}
     return best
 
 
