@@ -57,3 +57,32 @@ def test_serve_names_its_options():
     assert shown.exit_code == 0
     for option in ("--host", "--port", "--db", "--workspace"):
         assert option in shown.stdout
+
+
+@pytest.mark.slow  # a real server process: start-up ~10 s on a busy box
+def test_serve_starts_a_server_that_upgrades_its_database(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "ecocity.cli", "serve", "--workspace", str(tmp_path),
+                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
+                    assert response.status == 200 and "csrf_token" in response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("the server did not answer within 120 s")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    listed = runner.invoke(app, ["db", "current", "--db", str(tmp_path / "ecocity-web.db")])
+    assert listed.stdout.startswith("0002")
