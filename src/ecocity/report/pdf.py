@@ -17,14 +17,20 @@ from ecocity.report.render import report_html
 PDF_FILE_NAME = "report.pdf"
 
 
-def html_to_pdf(html: str) -> bytes:
-    """A self-contained HTML document (images as ``data:`` URIs) typeset as PDF bytes."""
+def typeset(html: str):
+    """A self-contained HTML document (images as ``data:`` URIs) laid out in pages: a
+    ``weasyprint.Document`` (its ``pages`` and ``write_pdf()``)."""
     import weasyprint
 
     # WeasyPrint logs every CSS property it ignores (screen-only rules of the shared
     # stylesheet); they are expected here, not problems of the user's input.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return weasyprint.HTML(string=html).write_pdf()
+    return weasyprint.HTML(string=html).render()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained HTML document (images as ``data:`` URIs) typeset as PDF bytes."""
+    return typeset(html).write_pdf()
 
 
 def report_pdf(results: dict, *, language: str = "en") -> bytes:
