@@ -38,6 +38,7 @@ from ecocity.buildings.hourly_baseline import (
     choose_segmentation,
     fit_hourly_baseline,
     hourly_sufficiency,
+    interpolate_short_gaps,
     temperature_outside_baseline,
 )
 from ecocity.buildings.uncertainty import g14_fractional_savings_uncertainty, lag1_autocorrelation
@@ -602,3 +603,29 @@ def test_fit_hourly_baseline_uses_the_365_days_before_the_intervention():
     d = b.to_dict()
     assert d["segmentation_choice"]["rule"].startswith("CT2") and d["sufficiency"]["ok"] is False
     json.dumps(d)
+
+
+def test_short_temperature_gaps_are_interpolated_long_ones_kept():
+    idx = pd.date_range("2024-01-01", periods=20, freq="h")
+    t = pd.Series(np.arange(20.0), index=idx)
+    t.iloc[2:8] = np.nan                               # 6 h: filled linearly (CT2 2.2.4.1)
+    t.iloc[10:17] = np.nan                             # 7 h: kept missing
+    filled = interpolate_short_gaps(t)
+    assert filled.iloc[2:8].tolist() == pytest.approx([2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+    assert filled.iloc[10:17].isna().all() and filled.iloc[17] == 17.0
+    usage, temp, _ = _synthetic_office()
+    gappy = temp.copy()
+    gappy.iloc[1000:1006] = np.nan
+    assert fit_hourly_baseline(usage, gappy).model.metrics.n_hours == 8760
+
+
+def test_fit_hourly_baseline_names_bad_temperature():
+    usage, temp, _ = _synthetic_office()
+    with pytest.raises(InputError, match="duplicate"):
+        fit_hourly_baseline(usage, pd.concat([temp, temp.iloc[:1]]))
+    with pytest.raises(InputError, match="tz-aware"):
+        fit_hourly_baseline(usage, temp.tz_localize(None))
+    long_gap = temp.copy()
+    long_gap.iloc[1000:1007] = np.nan
+    with pytest.raises(InputError, match="temperature misses 7"):
+        fit_hourly_baseline(usage, long_gap)

@@ -143,12 +143,34 @@ def hourly_sufficiency(
                        f"their models and those of their neighbour months are not sufficient")
     gap = None
     if temperature_c is not None:
+        if not isinstance(temperature_c, pd.Series) or not isinstance(temperature_c.index, pd.DatetimeIndex):
+            raise InputError("temperature must be a pandas Series on a DatetimeIndex", field="temperature_c")
+        if temperature_c.index.has_duplicates:
+            raise InputError("temperature has duplicate timestamps", field="temperature_c")
+        if (temperature_c.index.tz is None) != (grid.tz is None):
+            raise InputError("temperature and usage indexes must both be tz-aware or both naive",
+                             field="temperature_c")
         t = temperature_c.reindex(grid).to_numpy(dtype=float)
         gap = _longest_run(~np.isfinite(t))
         max_gap = int(hourly_constant("sufficiency", "max_temperature_gap_h"))
         if gap > max_gap:
             reasons.append(f"temperature missing for {gap} consecutive hours (more than {max_gap}, CT2 2.2.4.1)")
     return HourlySufficiency(not reasons, tuple(reasons), start, naive_end, coverage, sufficient, gap)
+
+
+def interpolate_short_gaps(temperature_c: pd.Series, max_gap_h: int | None = None) -> pd.Series:
+    """Fill runs of at most ``max_gap_h`` missing hours linearly (CT2 2.2.4.1); longer gaps stay NaN. [°C]
+
+    ``temperature_c`` must be on a regular hourly index; default ``max_gap_h``: 6 h.
+    """
+    max_gap = int(hourly_constant("sufficiency", "max_temperature_gap_h")) if max_gap_h is None else max_gap_h
+    missing = temperature_c.isna().to_numpy()
+    if not missing.any():
+        return temperature_c
+    run_id = np.cumsum(~missing)                       # one id per run of NaN (and its left neighbour)
+    run_len = np.bincount(run_id, weights=missing)[run_id]
+    filled = temperature_c.interpolate(method="linear", limit_area="inside")
+    return filled.where(~missing | (run_len <= max_gap))
 
 
 @dataclass(frozen=True)
@@ -270,7 +292,8 @@ def fit_hourly_baseline(
     usage_kwh
         Hourly use on a regular hourly index (NaN = missing). [kWh]
     temperature_c
-        Hourly temperature covering the baseline hours. [°C]
+        Hourly temperature covering the baseline hours; gaps of up to 6 h are filled linearly
+        (CT2 2.2.4.1), longer ones are an error of :func:`~ecocity.buildings.hourly.fit_hourly`. [°C]
     baseline_end
         Intervention date (exclusive end of the baseline); default: after the last reading.
     reporting_temperature_c
@@ -288,6 +311,10 @@ def fit_hourly_baseline(
     """
     suff = hourly_sufficiency(usage_kwh, temperature_c, baseline_end=baseline_end, zero_is_missing=zero_is_missing)
     index = usage_kwh.index
+    t_index = getattr(temperature_c, "index", None)
+    if (isinstance(t_index, pd.DatetimeIndex) and not t_index.has_duplicates
+            and (t_index.tz is None) == (index.tz is None)):         # else fit_hourly names the problem
+        temperature_c = interpolate_short_gaps(temperature_c.reindex(index))
     window = (index >= suff.baseline_start) & (index < suff.baseline_end)
     u = usage_kwh[window]
     if zero_is_missing:
