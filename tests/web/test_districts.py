@@ -165,3 +165,15 @@ def test_openapi_documents_every_api_endpoint(client):
         assert path in schema["paths"], path
     assert "JobRequest" in schema["components"]["schemas"]
     assert client.get("/docs").status_code == 200
+
+
+def test_the_results_document_is_served_whole(as_role, with_results):
+    viewer, _ = as_role("viewer")
+    document = viewer.get("/api/districts/small/results").json()
+    assert document == _document()
+
+
+def test_no_results_document_yet_is_a_404(as_role):
+    viewer, _ = as_role("viewer")
+    response = viewer.get("/api/districts/small/results")
+    assert response.status_code == 404 and response.json()["detail"] == "district 'small' has no results yet"

@@ -96,8 +96,8 @@ def test_an_assess_job_runs_to_done_and_lands_in_the_store(as_role, settings):
 
 
 def _fake_assess(settings, district, params, out_dir, progress):
-    """A job's wiring without SWMM: progress, then done or the failure the params ask for."""
-    for done in range(3):
+    """A job's wiring without SWMM: progress in two steps, then done or the failure asked for."""
+    for done in (0, 1, 2, 0, 1):  # scenarios, then (a second count) the buildings
         progress(done, 2)
     if params.get("scenarios") == ["sponge mix"]:
         raise InputError("the rainfall file is empty", field="rainfall")
@@ -117,6 +117,7 @@ def test_job_lifecycle_done_failed_and_internal_error(as_role, monkeypatch):
     assert failed["status"] == "failed" and "the rainfall file is empty" in failed["message"]
     bug = _wait(editor, editor.post("/api/jobs", json={**ASSESS, "scenario": "baseline"}, headers=headers).json()["id"])
     assert bug["status"] == "failed" and bug["message"] == "internal error: ZeroDivisionError: division by zero"
+    assert failed["progress"] == 0.99  # the second step's restart did not take the share back
     listed = editor.get("/api/jobs").json()
     assert [j["id"] for j in listed] == [bug["id"], failed["id"], done["id"]]  # newest first
 

@@ -88,15 +88,22 @@ class JobRunner:
                 return
             kind, district, params, out_dir = row.kind, row.district, dict(row.params), Path(row.out_dir)
         self._set(job_id, status=JOB_RUNNING, started_at=_now(), message="running")
-        last = [0.0]
+        state = {"written_at": 0.0, "shown": 0.0, "phase": 1, "done": 0}
 
         def progress(done: int, total: int) -> None:
+            """``compute``'s callback; an orchestrator with several steps (scenarios, then the
+            buildings) restarts its count, so the share shown never goes back."""
+            if done < state["done"]:
+                state["phase"] += 1
+            state["done"] = done
             now = time.monotonic()
-            if done < total and now - last[0] < PROGRESS_INTERVAL_S:
+            if done < total and now - state["written_at"] < PROGRESS_INTERVAL_S:
                 return
-            last[0] = now
+            state["written_at"] = now
             share = done / total if total else 1.0
-            self._set(job_id, progress=min(0.99, share), message=f"{done}/{total} tasks")
+            state["shown"] = max(state["shown"], min(0.99, share))
+            self._set(job_id, progress=state["shown"],
+                      message=f"step {state['phase']}: {done}/{total} tasks")  # fmt: skip
 
         try:
             out_dir.mkdir(parents=True, exist_ok=True)

@@ -93,3 +93,17 @@ def api_district_geojson(request: Request, name: str, user: User = Depends(requi
     settings = get_settings(request)
     info = district_info(settings, name)
     return district_geojson(district_folder(settings, name), info.crs, latest_document(settings, name))
+
+
+@router.get("/api/districts/{name}/results", tags=["districts"])
+def api_district_results(request: Request, name: str, user: User = Depends(require_user)) -> dict[str, Any]:
+    """The district's latest results document (``results.json``, see ``docs/report.md``);
+    404 before its first run."""
+    from fastapi import HTTPException
+
+    settings = get_settings(request)
+    district_folder(settings, name)
+    document = latest_document(settings, name)
+    if document is None:
+        raise HTTPException(status_code=404, detail=f"district {name!r} has no results yet")
+    return document
