@@ -7,6 +7,7 @@ against its target. Call them inside :func:`ecocity.report.static_figures.figure
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 from ecocity.programme.indicators import IndicatorValue
@@ -52,8 +53,8 @@ def activities_chart(activities: list[Activity], text: Callable[[str], str], kin
 def progress_chart(values: list[IndicatorValue], name: Callable[[IndicatorSpec], str], text: Callable[[str], str]) -> str:
     """Horizontal bars of each indicator's progress from baseline (0 %) to target (100 %)."""
     shown = [v for v in values if v.progress is not None]
-    fig, ax = new_figure(0.9 + 0.38 * max(len(shown), 1))
-    labels = [f"{v.spec.sdg}  {name(v.spec)}" for v in shown]
+    fig, ax = new_figure(1.0 + 0.5 * max(len(shown), 1))
+    labels = [textwrap.fill(f"{v.spec.sdg}  {name(v.spec)}", 44 if name(v.spec).isascii() else 24) for v in shown]
     progress = [100.0 * v.progress for v in shown]
     colours = [_MET if v.met else _NOT_MET if v.met is False else _NONE for v in shown]
     ax.barh(range(len(shown)), progress, color=colours, height=0.6)
@@ -63,7 +64,8 @@ def progress_chart(values: list[IndicatorValue], name: Callable[[IndicatorSpec],
     ax.set_yticks(range(len(shown)), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(min(0.0, *progress, 0.0) - 5, max(110.0, *(p + 20 for p in progress)))
-    ax.set(title=text("progress_chart"), xlabel=text("progress_axis"))
+    ax.set_xlabel(text("progress_axis"))
+    fig.suptitle(text("progress_chart"), x=0.0, ha="left", fontsize=10)
     ax.grid(axis="y", visible=False)
     return to_data_uri(fig)
 
@@ -76,18 +78,20 @@ def trend_chart(specs: list[IndicatorSpec], year: int, name: Callable[[Indicator
         return None
     cols = min(3, len(shown))
     rows = -(-len(shown) // cols)
-    fig, axes = new_figure(1.9 * rows + 0.3, FULL_WIDTH_IN, nrows=rows, ncols=cols, squeeze=False)
+    fig, axes = new_figure(2.2 * rows + 0.3, FULL_WIDTH_IN, nrows=rows, ncols=cols, squeeze=False)
     for ax in axes.flat[len(shown):]:
         ax.set_visible(False)
     for ax, spec in zip(axes.flat, shown):
+        scale, unit = (100.0, "%") if spec.unit == "-" else (1.0, spec.unit)  # a share is drawn in %
         years = sorted(y for y in spec.values if y <= year)
-        ax.plot(years, [spec.values[y] for y in years], "o-", color="#0072B2", lw=1.5, ms=4)
+        ax.plot(years, [scale * spec.values[y] for y in years], "o-", color="#0072B2", lw=1.5, ms=4)
         if spec.target is not None:
-            ax.axhline(spec.target, color=_NOT_MET, ls="--", lw=1)
+            ax.axhline(scale * spec.target, color=_NOT_MET, ls="--", lw=1)
         if spec.baseline is not None:
-            ax.axhline(spec.baseline, color=_NONE, ls=":", lw=1)
-        ax.set_title(f"{spec.sdg} {name(spec)}", fontsize=7, wrap=True)
-        ax.set_ylabel(spec.unit, fontsize=7)
+            ax.axhline(scale * spec.baseline, color=_NONE, ls=":", lw=1)
+        title = f"{spec.sdg} {name(spec)}"
+        ax.set_title(textwrap.fill(title, 34 if title.isascii() else 18), fontsize=7)
+        ax.set_ylabel(unit, fontsize=7)
         ax.tick_params(labelsize=6)
         ax.set_xticks(years)
     fig.suptitle(text("trend_chart"), x=0.0, ha="left", fontsize=10)
