@@ -147,3 +147,23 @@ def test_screening_on_one_year_is_validated_on_the_full_record(tmp_path):
     assert error["max_abs"] >= diff  # the front's differences are among those reported
     if result.chosen is not None:  # chosen on the full record's values
         assert result.chosen["capture_ratio"] >= 0.7
+
+
+def test_outputs_hold_the_chosen_design_as_scenario_file_and_swmm_input(exhaustive, tmp_path):
+    import json
+
+    from ecocity.district.scenarios import read_scenario
+    from ecocity.optimise.output import write_outputs
+
+    district, rain, space, store, values = exhaustive
+    result = optimise(district, rain, space, store, SearchSettings(evaluations=12, population=4, seed=3),
+                      evaluation=settings_for(district, peak=False), workers=1)
+    section = write_outputs(result, district, space, rain, tmp_path / "out")
+    document = json.loads((tmp_path / "out" / "optimisation.json").read_text(encoding="utf-8"))
+    assert document["status"] == "feasible" and document["chosen"]["levels"] == list(result.chosen["levels"])
+    scenario = read_scenario(tmp_path / "out" / "optimised.toml", district.subcatchments, None)
+    assert len(scenario.measures) == sum(1 for v in result.chosen["levels"] if v)
+    inp = (tmp_path / "out" / "optimised.inp").read_text(encoding="utf-8")
+    assert "[LID_USAGE]" in inp and (tmp_path / "out" / "optimised.rain.dat").exists()
+    lid_m2 = sum(sum(s["lid_area_m2"].values()) for s in section["map"])
+    assert lid_m2 == pytest.approx(result.chosen["lid_area_m2"], rel=1e-9)
