@@ -180,3 +180,55 @@ def test_bad_selection_parameters_are_422(site, query):
     client, auth = site
     answer = client.get(f"/api/districts/tongzhou/buildings?{query}", headers=auth)
     assert answer.status_code == 422 and "query." in answer.json()["detail"]
+
+
+def test_a_viewer_cannot_start_a_portfolio_analysis_from_the_page(tmp_path):
+    client, csrf = pages_app.logged_in(pages_app.workspace(tmp_path), "viewer")
+    assert 'id="portfolio-run-viewer"' in client.get("/districts/tongzhou/buildings?lang=en").text
+    assert client.post("/districts/tongzhou/buildings/run", data={"csrf_token": csrf}).status_code == 403
+
+
+def test_an_editor_queues_a_portfolio_analysis(tmp_path):
+    from sqlalchemy import select
+
+    from ecocity.store.web_tables import JobRow
+
+    client, csrf = pages_app.logged_in(pages_app.workspace(tmp_path), "editor")
+    assert 'id="portfolio-run-form"' in client.get("/districts/tongzhou/buildings?lang=en").text
+    answer = client.post("/districts/tongzhou/buildings/run", data={"csrf_token": csrf})
+    assert answer.status_code == 202 and 'class="job job-' in answer.text
+    with client.app.state.db.session() as session:
+        job = session.scalars(select(JobRow).where(JobRow.kind == "portfolio")).one()
+        assert (job.district, job.username) == ("tongzhou", "editor")
+
+
+def test_a_finished_portfolio_job_is_shown_instead_of_the_assessment(tmp_path):
+    import datetime as dt
+    import json
+
+    from ecocity.store.web_tables import JobRow
+
+    settings = pages_app.workspace(tmp_path)
+    client = pages_app.client(settings)
+    auth = pages_app.token(client, "viewer")
+    job_id = "c" * 32
+    out_dir = settings.jobs_dir(job_id)
+    out_dir.mkdir(parents=True)
+    section = pages_app.document()["buildings"]
+    section["buildings"] = [b for b in section["buildings"] if b["city"] == "copenhagen"]
+    section["n_buildings"] = len(section["buildings"])
+    (out_dir / "portfolio.json").write_text(json.dumps(section), encoding="utf-8")
+    now = dt.datetime.now(dt.UTC)
+    with client.app.state.db.session() as session:
+        session.add(JobRow(id=job_id, kind="portfolio", district="tongzhou", params={}, status="done", progress=1.0,
+                           message="done", username="editor", created_at=now, started_at=now, finished_at=now,
+                           out_dir=str(out_dir), run_ids=[]))
+    text = client.get(f"/districts/tongzhou/buildings?job={job_id}&lang=en", headers=auth).text
+    assert 'id="job-shown"' in text and "The first 4 of 4 buildings in rank order." in text
+    assert f'href="/districts/tongzhou/buildings/CPH-SCH-05?job={job_id}"' in text
+    body = client.get(f"/api/districts/tongzhou/buildings?job={job_id}", headers=auth).json()
+    assert body["n_buildings"] == 4
+    assert client.get(f"/api/districts/tongzhou/buildings/TZ-OFF-03?job={job_id}", headers=auth).status_code == 404
+    assert client.get(f"/districts/tongzhou/buildings/CPH-SCH-05?job={job_id}", headers=auth).status_code == 200
+    plant_job = client.get(f"/api/districts/tongzhou/plant?job={job_id}", headers=auth)
+    assert plant_job.status_code == 404 and "no finished plant run" in plant_job.json()["detail"]

@@ -5,48 +5,32 @@ self-sufficiency, GHG; a variant run's result with ``?job=``), the variant form'
 
 from __future__ import annotations
 
-import json
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from ecocity.errors import InputError
 from ecocity.report.labels import Labels
-from ecocity.store.web_tables import JOB_DONE, JobRow
+from ecocity.store.web_tables import JobRow
 from ecocity.web import views_models as models
 from ecocity.web import views_plant as views
 from ecocity.web.db import User
 from ecocity.web.deps import check_csrf, get_db, get_settings, lang_of, render, require_role, require_user
-from ecocity.web.views_common import document_or_404, folder_or_404, not_found
+from ecocity.web.views_common import JOB_ID_PATTERN, document_or_404, document_with_job, folder_or_404, not_found
 
 router = APIRouter()
 
-#: The file a ``plant`` job writes its plant section to (:mod:`ecocity.web.jobs`).
-PLANT_JOB_FILE = "plant.json"
 #: Variant runs listed on the page.
 VARIANTS_SHOWN = 10
 
-JobId = Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$", description="A done plant job of this district.")]
-
-
-def _variant_section(request: Request, name: str, job_id: str) -> dict[str, Any]:
-    """The plant section a done ``plant`` job of district ``name`` wrote; 404 otherwise."""
-    with get_db(request).session() as session:
-        row = session.get(JobRow, job_id)
-        found = row is not None and row.district == name and row.kind == "plant" and row.status == JOB_DONE
-        path = FilePath(row.out_dir) / PLANT_JOB_FILE if found else None
-    if path is None or not path.is_file():
-        raise HTTPException(status_code=404, detail=f"no finished plant run {job_id!r} of district {name!r}")
-    return json.loads(path.read_text(encoding="utf-8"))
+JobId = Annotated[str | None, Query(pattern=JOB_ID_PATTERN, description="A done plant job of this district.")]
 
 
 def _document(request: Request, name: str, job: str | None) -> dict[str, Any]:
     """The district's results document; with ``job``, its plant section replaced by the job's."""
-    document = document_or_404(get_settings(request), name)
-    return document if job is None else {**document, "wastewater": _variant_section(request, name, job)}
+    return document_with_job(get_settings(request), get_db(request), name, job, "plant")
 
 
 def _variants(request: Request, name: str) -> list[dict[str, Any]]:
