@@ -58,6 +58,8 @@ def test_bad_job_requests_are_422_with_a_message(as_role):
     assert unknown.status_code == 404 and "no district 'nowhere'" in unknown.json()["detail"]
     years = editor.post("/api/jobs", json={**ASSESS, "options": {"years": -1}}, headers=headers)
     assert years.status_code == 422 and "options.years must be a positive number" in years.json()["detail"]
+    huge = editor.post("/api/jobs", json={**ASSESS, "options": {"years": 1e308}}, headers=headers)
+    assert huge.status_code == 422 and "options.years must be a positive number" in huge.json()["detail"]
     extra = editor.post("/api/jobs", json={**ASSESS, "options": {"colour": "red"}}, headers=headers)
     assert extra.status_code == 422 and "unknown options for a assess job: colour" in extra.json()["detail"]
     scenario = editor.post("/api/jobs", json={**ASSESS, "scenario": "golf course"}, headers=headers)

@@ -44,8 +44,8 @@ def check_options(body: JobRequest) -> dict:
     for key in ("years", "days"):
         if key in options and options[key] is not None:
             value = options[key]
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise InputError(f"options.{key} must be a positive number, got {value!r}", field=key)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e6:
+                raise InputError(f"options.{key} must be a positive number below 1e6, got {value!r}", field=key)
     allowed = {"assess": {"years", "report", "language"}, "plant": {"plant", "control", "days", *PLANT_OPTIONS},
                "portfolio": set()}
     unknown = sorted(set(options) - allowed[body.kind])
