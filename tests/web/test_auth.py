@@ -136,3 +136,11 @@ def test_htmx_posts_carry_the_csrf_header(as_role):
     browser, token = as_role("editor")
     page = browser.get("/").text
     assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in page
+
+
+def test_a_state_folder_that_cannot_be_written_is_an_input_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("ECOCITY_SECRET_KEY", raising=False)
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    with pytest.raises(InputError, match="cannot keep the dashboard's secret key here"):
+        WebSettings(workspace=tmp_path, state_dir=blocked / "state").resolved_secret()

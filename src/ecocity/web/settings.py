@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ecocity.errors import InputError
+
 DB_FILE = "ecocity-web.db"
 STATE_FOLDER = ".ecocity-web"
 SECRET_FILE = "secret_key"
@@ -79,14 +81,21 @@ class WebSettings(BaseModel):
             return self.secret_key
         if os.environ.get(SECRET_ENV):
             return os.environ[SECRET_ENV]
-        path = self.state / SECRET_FILE
-        if path.is_file():
-            return path.read_text(encoding="utf-8").strip()
-        key = secrets.token_urlsafe(48)
+        assert self.state_dir is not None
+        path = self.state_dir / SECRET_FILE
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process wrote it first
-            return path.read_text(encoding="utf-8").strip()
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(key)
-        return key
+            if path.is_file():
+                return path.read_text(encoding="utf-8").strip()
+            key = secrets.token_urlsafe(48)
+            try:
+                descriptor = os.open(self.state / SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process wrote it first
+                return path.read_text(encoding="utf-8").strip()
+            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+                stream.write(key)
+            return key
+        except OSError as err:
+            raise InputError(
+                f"cannot keep the dashboard's secret key here ({err.strerror}); set "
+                f"{SECRET_ENV} or give a writable --state-dir", file=path,
+            ) from err
