@@ -149,6 +149,18 @@ def _optimisation(results: dict, labels: Labels) -> dict | None:
     return optimisation_view(results, labels.language)
 
 
+def _static_png(language: str) -> Callable[[dict], str]:
+    """The PDF's drawing of a plotly figure that has no matplotlib drawing of its own."""
+
+    def draw(figure: dict) -> str:
+        from ecocity.report.static_figures import figure_style, plotly_png
+
+        with figure_style(language):
+            return plotly_png(figure)
+
+    return draw
+
+
 def report_html(results: dict, *, language: str = "en", static: bool = False) -> str:
     """The report for ``results`` as one HTML document (a string).
 
@@ -188,6 +200,7 @@ def report_html(results: dict, *, language: str = "en", static: bool = False) ->
         sources=tables.source_rows(results, labels),
         figures=drawn,
         static=static,
+        static_png=_static_png(language),
         sections=[s for s in SECTIONS if s.shown(results)],
         buildings=_building_rows(results.get("buildings"), labels),
         opt=_optimisation(results, labels),

@@ -46,10 +46,23 @@ _TARGET_COLOUR = "#D55E00"
 
 
 def colour(css: str) -> str:
-    """A plotly/CSS colour as matplotlib takes it: ``"rgb(60,60,60)"`` → ``"#3c3c3c"``."""
-    if css.startswith("rgb(") and css.endswith(")"):
-        return "#" + "".join(f"{int(float(v)):02x}" for v in css[4:-1].split(","))
+    """A plotly/CSS colour as matplotlib takes it: ``"rgb(60,60,60)"`` → ``"#3c3c3c"``,
+    ``"rgba(255,255,255,0.5)"`` → ``"#ffffff80"``."""
+    if css.startswith(("rgb(", "rgba(")) and css.endswith(")"):
+        parts = [float(v) for v in css[css.index("(") + 1:-1].split(",")]
+        alpha = f"{round(255 * parts[3]):02x}" if len(parts) == 4 else ""
+        return "#" + "".join(f"{int(v):02x}" for v in parts[:3]) + alpha
     return css
+
+
+def _trace_colour(value: object, default: str) -> str:
+    """A trace's colour for matplotlib; ``default`` for a per-point list or an unknown value."""
+    from matplotlib.colors import is_color_like
+
+    if not isinstance(value, str):
+        return default
+    converted = colour(value)
+    return converted if is_color_like(converted) else default
 
 
 @lru_cache(maxsize=1)
@@ -247,3 +260,67 @@ def report_figures(results: dict, labels: Labels) -> dict:
             **areas.plant_figures(results.get("wastewater"), labels.language),
             **areas.building_figures(results.get("buildings"), labels.language),
         }
+
+
+def _axis_title(layout: dict, axis: str) -> str:
+    title = (layout.get(axis) or {}).get("title")
+    return title.get("text", "") if isinstance(title, dict) else str(title or "")
+
+
+def _plain_text(text: object) -> str:
+    """Plotly's HTML-ish label text as plain text (``<br>`` → newline, tags dropped)."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>", "\n", str(text or ""))))
+
+
+def plotly_png(figure: dict) -> str:
+    """A plotly figure dict drawn with matplotlib, for a section without its own static drawing.
+
+    Covers the common traces: ``scatter`` (lines, markers, ``fill="toself"`` polygons) and
+    ``bar`` (grouped or stacked by ``barmode``), axis titles and the title. Other trace types
+    are left out and a note says how many. Call inside :func:`figure_style`.
+    """
+    data, layout = figure.get("data") or [], figure.get("layout") or {}
+    fig, ax = new_figure(3.2)
+    skipped, stacked = 0, {}
+    bars = [t for t in data if t.get("type") == "bar"]
+    for k, trace in enumerate(data):
+        kind = trace.get("type", "scatter")
+        name = _plain_text(trace.get("name")) if trace.get("showlegend", True) is not False else None
+        x, y = list(trace.get("x") or []), list(trace.get("y") or [])
+        line_colour = _trace_colour((trace.get("line") or {}).get("color") or (trace.get("marker") or {}).get("color"),
+                                    f"C{k % 10}")
+        if kind == "scatter" and trace.get("fill") == "toself" and x:
+            ax.fill(x, y, facecolor=_trace_colour(trace.get("fillcolor"), line_colour), edgecolor="white", lw=0.5)
+        elif kind == "scatter" and x:
+            mode = trace.get("mode", "lines")
+            style = ("-" if "lines" in mode else "") + ("o" if "markers" in mode else "")
+            ax.plot(x, y, style or "-", color=line_colour, lw=1.5, ms=3, label=name)
+        elif kind == "bar" and x:
+            if layout.get("barmode") in ("stack", "relative"):
+                bottom = [stacked.get(str(v), 0.0) for v in x]
+                ax.bar([str(v) for v in x], y, bottom=bottom, color=line_colour, label=name)
+                for v, h in zip(x, y):
+                    stacked[str(v)] = stacked.get(str(v), 0.0) + float(h or 0.0)
+            else:
+                width = 0.8 / max(len(bars), 1)
+                offset = (bars.index(trace) - (len(bars) - 1) / 2) * width
+                positions = {str(v): i for i, v in enumerate(dict.fromkeys(str(v) for t in bars for v in t.get("x") or []))}
+                ax.bar([positions[str(v)] + offset for v in x], y, width=width, color=line_colour, label=name)
+                ax.set_xticks(list(positions.values()), list(positions))
+        else:
+            skipped += 1
+    title = layout.get("title")
+    ax.set_title(_plain_text(title.get("text") if isinstance(title, dict) else title))
+    ax.set_xlabel(_plain_text(_axis_title(layout, "xaxis")))
+    ax.set_ylabel(_plain_text(_axis_title(layout, "yaxis")))
+    if (layout.get("yaxis") or {}).get("scaleanchor") == "x":
+        ax.set_aspect("equal", adjustable="datalim")
+    if any(line.get_label() and not line.get_label().startswith("_") for line in ax.get_lines() + list(ax.containers)):
+        ax.legend(loc="best", fontsize=7)
+    if skipped:
+        ax.text(0.0, -0.25, f"{skipped} trace(s) of types not drawn in the PDF: see the HTML report", fontsize=7,
+                transform=ax.transAxes)
+    return to_data_uri(fig)
