@@ -144,3 +144,9 @@ def test_a_state_folder_that_cannot_be_written_is_an_input_error(tmp_path, monke
     blocked.write_text("x")
     with pytest.raises(InputError, match="cannot keep the dashboard's secret key here"):
         WebSettings(workspace=tmp_path, state_dir=blocked / "state").resolved_secret()
+
+
+def test_responses_forbid_framing_and_sniffing(client):
+    headers = client.get("/login").headers
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"

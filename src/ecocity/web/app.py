@@ -39,6 +39,12 @@ ROUTERS: list[str] = [
 ]
 """Route modules mounted by :func:`create_app`, in order (each exposes ``router``)."""
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+"""Sent with every response: no MIME sniffing, no framing (click-jacking), no URLs to others."""
 SESSION_COOKIE = "ecocity_session"
 SESSION_MAX_AGE_S = 12 * 3600
 
@@ -85,6 +91,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.middleware("http")
     async def remember_language(request: Request, call_next):  # type: ignore[no-untyped-def]
         response: Response = await call_next(request)
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
         chosen = request.query_params.get("lang")
         if chosen in i18n.LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
             response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax")
