@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 import time
 import traceback
 import uuid
@@ -15,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from ecocity.errors import EcocityError
 from ecocity.store import Store
@@ -27,7 +26,7 @@ from ecocity.store.web_tables import (
     JobRow,
 )
 from ecocity.web.db import Database
-from ecocity.web.results import RESULTS_FILE, district_folder
+from ecocity.web.results import district_folder
 from ecocity.web.settings import WebSettings
 
 INTERRUPTED = "interrupted: the server stopped while the job ran"
@@ -45,7 +44,6 @@ class JobRunner:
         self.settings = settings
         self.db = db
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ecocity-job")
-        self._lock = threading.Lock()
 
     def recover(self) -> int:
         """Mark jobs a previous server left queued or running as failed; return how many."""
@@ -208,4 +206,4 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
 RUNNERS = {"assess": _assess, "plant": _plant, "portfolio": _portfolio}
 """What each job kind runs: ``(settings, district key, params, out_dir, progress) -> run ids``."""
 
-__all__ = ["INTERRUPTED", "JobRunner", "RESULTS_FILE", "RUNNERS"]
+__all__ = ["INTERRUPTED", "JobRunner", "RUNNERS", "check_scenarios"]

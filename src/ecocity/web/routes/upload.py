@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from ecocity.errors import InputError
 from ecocity.web.db import User
 from ecocity.web.deps import check_csrf, get_settings, require_role
 from ecocity.web.results import DistrictInfo
@@ -51,5 +50,3 @@ async def upload_district_page(
     info = _store(request, await _read(file), file.filename or "upload.zip", name)
     return RedirectResponse(f"/districts/{info.key}", status_code=303)
 
-
-__all__ = ["InputError", "router"]
