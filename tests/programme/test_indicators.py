@@ -17,7 +17,7 @@ from ecocity.programme import indicator_values, load_programme
 from ecocity.programme.indicators import PORTFOLIO_FIGURES, model_value
 from ecocity.programme.model import ModelSource
 
-from conftest import INDICATORS, write_programme
+from programme_data import INDICATORS, write_programme
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "programme-bjcph"
 

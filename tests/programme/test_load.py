@@ -10,7 +10,7 @@ from ecocity.errors import InputError
 from ecocity.programme import load_programme
 from ecocity.programme.model import SDG_TARGET
 
-from conftest import ACTIVITIES, INDICATORS, PARTNERS, PROGRAMME, write_programme
+from programme_data import ACTIVITIES, INDICATORS, PARTNERS, PROGRAMME, write_programme
 
 
 def test_a_good_folder_loads_every_record(programme_dir):
