@@ -156,6 +156,8 @@ def test_runs_page_and_api_show_the_store(as_role, settings):
     assert run_id in page.text and "计算记录" in page.text and "SWMM 5.2.4" in page.text
     assert viewer.get(f"/runs/{run_id}").status_code == 200
     assert viewer.get("/api/runs/nope").status_code == 404
+    assert [r["id"] for r in viewer.get("/api/runs", params={"district": "Tongzhou test block"}).json()] == [run_id]
+    assert viewer.get("/api/runs", params={"district": "elsewhere"}).json() == []
 
 
 def test_openapi_documents_every_api_endpoint(client):

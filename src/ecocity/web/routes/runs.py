@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from ecocity.errors import InputError
@@ -34,9 +34,10 @@ def _out(record: RunRecord) -> RunOut:
     )  # fmt: skip
 
 
-def all_runs(request: Request) -> list[RunOut]:
-    """The store's runs, newest first (at most :data:`RUNS_SHOWN`)."""
-    records = _store(request).runs()
+def all_runs(request: Request, district: str | None = None) -> list[RunOut]:
+    """The store's runs, newest first (at most :data:`RUNS_SHOWN`); only ``district``'s when
+    given (the district's name as the runs record it, e.g. "Tongzhou pilot area (illustrative)")."""
+    records = _store(request).runs(district)
     return [_out(r) for r in reversed(records[-RUNS_SHOWN:])]
 
 
@@ -76,9 +77,13 @@ def run_page(request: Request, run_id: str, user: User = Depends(require_user)) 
 
 
 @router.get("/api/runs", response_model=list[RunOut], tags=["runs"])
-def api_runs(request: Request, user: User = Depends(require_user)) -> list[RunOut]:
-    """The store's runs, newest first."""
-    return all_runs(request)
+def api_runs(
+    request: Request,
+    district: str | None = Query(default=None, max_length=255, description="Only this district's runs (its name)"),
+    user: User = Depends(require_user),
+) -> list[RunOut]:
+    """The store's runs, newest first (at most 500)."""
+    return all_runs(request, district)
 
 
 @router.get("/api/runs/{run_id}", response_model=RunDetail, tags=["runs"])
