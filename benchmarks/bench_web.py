@@ -277,8 +277,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--duration", type=float, default=DURATION_S, help="measured seconds per configuration")
     parser.add_argument("--workers", type=int, nargs="+", default=list(WORKERS))
+    parser.add_argument("--skip", nargs="*", default=[], choices=list(PAGES), metavar="PAGE",
+                        help=f"pages left out, of: {', '.join(PAGES)}")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
+    for label in args.skip:
+        PAGES.pop(label)
     result = run(tuple(args.workers), args.clients, args.duration)
     print(json.dumps(result, indent=2) if args.json else markdown(result["results"]))
     if not args.json:
