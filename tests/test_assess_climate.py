@@ -145,3 +145,19 @@ def test_an_open_store_is_used_for_the_future_runs_and_left_open(run):
         assert {store.load(d["run_id"]).figures["climate_scenario"] for d in designs} == {"user:1.2", "user:1.5"}
     finally:
         store.close()
+
+
+def test_every_label_the_climate_section_uses_is_in_both_languages():
+    import re
+    from importlib import resources
+
+    from ecocity.report.labels import _table
+
+    package = resources.files("ecocity.report")
+    used = set()
+    for name in ("templates/climate.html", "climate_figures.py"):
+        used |= set(re.findall(r"""text\(['"]([a-z_0-9]+)['"]""", package.joinpath(name).read_text("utf-8")))
+    table = _table()["text"]
+    assert {"climate", "climate_today", "climate_future", "climate_meets"} <= used <= set(table)
+    assert all(table[key]["en"].strip() and table[key]["zh"].strip() for key in used)
+    assert {"judgement", "user"} <= set(_table()["confidence"])
