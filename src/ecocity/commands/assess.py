@@ -32,7 +32,7 @@ def assess(
     language: Annotated[str, typer.Option("--lang", help="Report language: en or zh")] = "en",
     climate: Annotated[list[str] | None, typer.Option(
         "--climate", help="Also assess under this climate scenario: dk-100yr, dk-50yr, user:<factor> or a "
-                          ".toml file (repeatable; adds to the district's [climate] scenarios)")] = None,
+                          ".toml file (repeatable; adds to the district's \\[climate] scenarios)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results document as JSON")] = False,
 ) -> None:
     """Assess a district: baseline and scenarios on SWMM, indicators against targets, report."""
