@@ -161,3 +161,13 @@ def test_every_label_the_climate_section_uses_is_in_both_languages():
     assert {"climate", "climate_today", "climate_future", "climate_meets"} <= used <= set(table)
     assert all(table[key]["en"].strip() and table[key]["zh"].strip() for key in used)
     assert {"judgement", "user"} <= set(_table()["confidence"])
+
+
+def test_the_pdf_version_draws_the_climate_figures_as_images(run):
+    from ecocity.report.render import report_html
+
+    html = report_html(run.results, static=True)
+    section = html[html.index('<section id="climate">'):]
+    section = section[:section.index("</section>")]
+    assert section.count("data:image/png") == 2 * 3  # per climate: capture-ratio and peak-flow bars, the curve
+    assert "FIGURES.push" not in section
