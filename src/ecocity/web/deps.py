@@ -134,9 +134,11 @@ def csrf_token(request: Request) -> str:
 async def check_csrf(request: Request) -> None:
     """Refuse a state-changing request of a cookie session without this session's CSRF token
     (form field ``csrf_token`` or header ``X-CSRF-Token``). Bearer-token requests carry no
-    cookie, so they need none."""
+    cookie, so they need none; an API request with neither is left to ``require_user`` (401)."""
     if _bearer(request) is not None:
         return
+    if is_api(request) and not request.session.get("user"):
+        return  # no credentials at all: the user dependency answers 401
     expected = request.session.get(CSRF_SESSION_KEY)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
