@@ -17,6 +17,7 @@ from urllib.parse import quote
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from ecocity.errors import InputError
 from ecocity.store.schema import SCHEMA_VERSION, Base, Meta
@@ -69,7 +70,10 @@ def _from_path(path: Path, series_dir: str | Path | None) -> Location:
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
 
-    engine = create_engine("sqlite://", creator=connect)
+    # The "sqlite://" URL would get SingletonThreadPool (one connection per thread, extra ones
+    # closed under another thread's feet: a segfault when a web server's threads share the store).
+    # A queue pool hands each thread its own connection, as for any file database.
+    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool)
     _configure_sqlite(engine, wal=not readonly)
     folder = Path(series_dir) if series_dir is not None else db_file.parent / SERIES_FOLDER
     return Location(engine, folder, str(db_file), readonly)
