@@ -23,9 +23,9 @@ from ecocity.report.render import SECTIONS
 
 DATA = Path(__file__).parent / "data"
 RESULTS = DATA / "results_small.json"
-# Figures of the fixture: 4 scenario maps, capture curve, water balance, hyetograph,
+# Figures of the fixture: indicator bars, 4 scenario maps, capture curve, water balance, hyetograph,
 # 2 hydrographs (P = 3, 50 yr), costs; plant energy and GHG; buildings map, EUI, 1 savings chart.
-N_FIGURES = 15
+N_FIGURES = 16
 
 
 def _results() -> dict:

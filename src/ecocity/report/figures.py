@@ -184,3 +184,35 @@ def cost_figure(results: dict, labels: Labels) -> dict:
                              "color": "black", "thickness": 1.5, "width": 10}})
     return {"data": data, "layout": _layout(labels.text("capital"), labels.text("scenario"),
                                             labels.text("capital_mid"), barmode="stack")}
+
+
+#: The share indicators the summary's bar chart compares (district scope), in this order.
+SHARE_INDICATORS = ("capture_ratio", "tss_reduction", "share_of_area_meeting_target")
+
+
+def indicator_bars_data(results: dict) -> tuple[list[str], list[tuple[str, list[float | None]]], list[float | None]]:
+    """The summary chart's data: indicator names present, (scenario, values [-]) pairs, targets [-]."""
+    def value(scenario: dict, name: str) -> tuple[float | None, float | None]:
+        item = next((i for i in scenario.get("indicators") or []
+                     if i.get("name") == name and i.get("scope", "district") == "district"), None)
+        return (None, None) if item is None else (item.get("value"), item.get("target"))
+
+    names = [n for n in SHARE_INDICATORS if any(value(s, n)[0] is not None for s in results["scenarios"])]
+    series = [(s["name"], [value(s, n)[0] for n in names]) for s in results["scenarios"]]
+    targets = [next((value(s, n)[1] for s in results["scenarios"] if value(s, n)[1] is not None), None) for n in names]
+    return names, series, targets
+
+
+def indicator_bars_figure(results: dict, labels: Labels) -> dict | None:
+    """Grouped bars of the district's share indicators [%] per scenario, targets as dashes."""
+    names, series, targets = indicator_bars_data(results)
+    if not names:
+        return None
+    x = [labels.indicator(n).text for n in names]
+    data = [{"type": "bar", "name": _plain(name), "x": x, "y": values, "marker": {"color": scenario_colour(k)},
+             "hovertemplate": "%{x}: %{y:.1%}<extra>" + _plain(name) + "</extra>"}
+            for k, (name, values) in enumerate(series)]
+    data.append({"type": "scatter", "mode": "markers", "name": labels.text("target_line"), "x": x, "y": targets,
+                 "marker": {"symbol": "line-ew", "size": 60, "line": {"width": 3, "color": "#D55E00"}}})
+    return {"data": data, "layout": _layout(labels.text("summary"), labels.text("indicator"), "%",
+                                            barmode="group", yaxis={"tickformat": ".0%", "range": [0, 1.02]})}

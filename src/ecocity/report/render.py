@@ -83,6 +83,7 @@ def _figures(results: dict, labels: Labels) -> dict:
     """Every figure the template draws, by section; an absent input gives no figure."""
     periods = figures.return_periods_yr(results)
     return {
+        "indicator_bars": figures.indicator_bars_figure(results, labels),
         "maps": maps.map_figures(results, labels),
         "capture_curve": figures.capture_curve_figure(results, labels) if results.get("capture_curve") else None,
         "water_balance": figures.water_balance_figure(results, labels)

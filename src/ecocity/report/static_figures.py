@@ -212,6 +212,28 @@ def costs(results: dict, labels: Labels) -> str:
     return to_data_uri(fig)
 
 
+def indicator_bars(results: dict, labels: Labels) -> str | None:
+    """Grouped bars of the district's share indicators [%] per scenario, targets as dashes."""
+    from ecocity.report.figures import indicator_bars_data
+
+    names, series, targets = indicator_bars_data(results)
+    if not names:
+        return None
+    fig, ax = new_figure(3.0)
+    width = 0.8 / len(series)
+    for k, (name, values) in enumerate(series):
+        ax.bar([i + (k - (len(series) - 1) / 2) * width for i in range(len(names))],
+               [100 * v if v is not None else 0 for v in values], width=width, color=colour(scenario_colour(k)), label=name)
+    for i, target in enumerate(targets):
+        if target is not None:
+            ax.plot([i - 0.45, i + 0.45], [100 * target] * 2, color=_TARGET_COLOUR, lw=2, zorder=3,
+                    label=labels.text("target_line") if i == next(j for j, t in enumerate(targets) if t is not None) else None)
+    ax.set_xticks(range(len(names)), [labels.indicator(n).text for n in names], fontsize=8)
+    ax.set(title=labels.text("summary"), ylabel="%", ylim=(0, 102))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return to_data_uri(fig)
+
+
 def scenario_map(results: dict, scenario: dict, labels: Labels) -> str:
     """Subcatchments coloured by the scenario's capture ratio (0–1, red to blue); a thick dark
     outline where the scenario places measures."""
@@ -250,6 +272,7 @@ def report_figures(results: dict, labels: Labels) -> dict:
     with figure_style(labels.language):
         has_map = any(s.get("polygon") for s in (results.get("map") or {}).get("subcatchments") or [])
         return {
+            "indicator_bars": indicator_bars(results, labels),
             "maps": [(s["name"], scenario_map(results, s, labels)) for s in scenarios] if has_map else [],
             "capture_curve": capture_curve(results, labels) if results.get("capture_curve") else None,
             "water_balance": water_balance(results, labels)
