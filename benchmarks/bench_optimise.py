@@ -41,6 +41,9 @@ def _rate(district, rain, space, workers: int, designs: list[tuple[int, ...]], f
 
 
 def run(n_rate: int = 4, evaluations: int = 40, population: int = 8) -> dict:
+    _, full30 = load_inputs(EXAMPLE)
+    window1 = representative_window(full30, 1)[1]
+    window3 = representative_window(full30, 3)[1]
     district, rain = load_inputs(EXAMPLE, years=1)
     space = design_space(district, DEFAULT_LIDS, groups=3, levels=4)
     rng = np.random.default_rng(0)
@@ -49,18 +52,18 @@ def run(n_rate: int = 4, evaluations: int = 40, population: int = 8) -> dict:
         folder = Path(tmp)
         per_min_1 = _rate(district, rain, space, 1, designs[:n_rate], folder)
         per_min_2 = _rate(district, rain, space, 2, designs[n_rate:], folder)
+        print(f"evaluations per minute: {per_min_1:.3f} (1 worker), {per_min_2:.3f} (2 workers)", file=sys.stderr)
         marks: list[tuple[float, int]] = []
         start = time.perf_counter()
         result = optimise(district, rain, space, folder / "search.db",
                           SearchSettings(evaluations=evaluations, population=population, seed=1), workers=2,
-                          on_generation=lambda g, n: marks.append((time.perf_counter() - start, n)))  # fmt: skip
+                          on_generation=lambda g, n: (marks.append((time.perf_counter() - start, n)),
+                                                      print(f"generation {g}: {n} evaluations, "
+                                                            f"{marks[-1][0]:.0f} s", file=sys.stderr)))  # fmt: skip
         search_s = time.perf_counter() - start
     best = result.chosen["capital_cost_yuan"] if result.chosen else None
     first = next((h["generation"] for h in result.history if best is not None and h["least_cost_meeting"] == best), None)
     reached_s = marks[first - 1][0] if first else None
-    full30, _ = load_inputs(EXAMPLE)
-    window1 = representative_window(full30, 1)[1]
-    window3 = representative_window(full30, 3)[1]
     return {
         "name": "optimise_tongzhou_nsga2",
         "ours_s": search_s,
