@@ -48,3 +48,16 @@ def test_the_plot_macro_draws_a_plotly_dict_as_an_image_in_the_static_document(r
     assert '<img src="data:image/png;base64,AA"' in html and drawn == [{"data": [], "layout": {}}]
     html = template.render(static=False, fig={"data": [1], "layout": {}}, static_png=None)
     assert "FIGURES.push" in html and "<img" not in html
+
+
+def test_indicator_bars_compare_the_share_indicators_of_every_scenario_with_their_targets(results):
+    fig = figures.indicator_bars_figure(results, Labels("en"))
+    bars = [t for t in fig["data"] if t["type"] == "bar"]
+    assert [b["name"] for b in bars] == [s["name"] for s in results["scenarios"]]
+    assert bars[0]["x"] == ["Annual runoff capture ratio", "TSS load reduction", "Share of area meeting the capture target"]
+    assert fig["data"][-1]["y"] == [0.85, 0.5, None]  # the fixture's targets; no target for the share of area
+    capture = next(i["value"] for i in results["scenarios"][3]["indicators"]
+                   if i["name"] == "capture_ratio" and i["scope"] == "district")
+    assert bars[3]["y"][0] == capture
+    with static_figures.figure_style("en"):
+        assert _png_size(static_figures.indicator_bars(results, Labels("en")))[1] > 200
