@@ -181,7 +181,8 @@ def optimise(
 
     table = _table(screen.memory, space, baseline)
     feasible = _meets(table, targets, cost_column, capture=False)
-    front = table[_non_dominated(table, cost_column) & feasible] if feasible.any() else table[_non_dominated(table, cost_column)]
+    pool = table[feasible] if feasible.any() else table  # the front of the designs meeting the constraints
+    front = pool[_non_dominated(pool, cost_column)]
     candidates = list(front["levels"])
     meeting = table[_meets(table, targets, cost_column)].sort_values(cost_column, kind="stable")
     candidates += [lv for lv in meeting["levels"].head(EXTRA_CANDIDATES) if lv not in candidates]
@@ -200,8 +201,8 @@ def optimise(
         front["capture_ratio_screening"] = front["levels"].map(screened)
     else:
         checked = table[table["levels"].isin(candidates)]
-    decided = checked[_meets(checked, targets, cost_column)].sort_values([cost_column, "capture_ratio"],
-                                                                        ascending=[True, False], kind="stable")  # fmt: skip
+    decided = checked[_meets(checked, targets, cost_column)]
+    decided = decided.sort_values([cost_column, "capture_ratio"], ascending=[True, False], kind="stable")
     chosen = _row_dict(decided.iloc[0]) if len(decided) else None
     counts = {name: screen.counts.as_dict()[name] + (full.counts.as_dict()[name] if full is not screen else 0)
               for name in screen.counts.as_dict()}  # fmt: skip
