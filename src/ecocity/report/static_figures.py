@@ -109,6 +109,12 @@ def to_data_uri(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def legend(ax, **kwargs) -> None:
+    """The axes' legend, when any artist has a label (none otherwise, and no warning)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
+
+
 def capture_curve(results: dict, labels: Labels) -> str:
     """Capture ratio [-] against design rainfall depth [mm], with the target and design depth."""
     curve = results["capture_curve"]
@@ -176,7 +182,7 @@ def hydrograph(results: dict, return_period_yr: float, labels: Labels) -> str:
                 ls="--" if index == 0 else "-", lw=1.5, label=label)
     ax.set(title=f"{labels.text('hydrograph')}, {labels.text('return_period', p=return_period_yr)}",
            xlabel=labels.text("time_min"), ylabel=labels.text("flow"))
-    ax.legend(loc="upper right", fontsize=7)
+    legend(ax, loc="upper right", fontsize=7)
     return to_data_uri(fig)
 
 
@@ -208,7 +214,7 @@ def costs(results: dict, labels: Labels) -> str:
                         fmt="_", color="black", capsize=6, lw=1.5)
     ax.set(title=labels.text("capital"), ylabel=labels.text("capital_mid"))
     ax.tick_params(axis="x", labelrotation=12)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_data_uri(fig)
 
 
