@@ -74,6 +74,30 @@ def district_page(request: Request, name: str, user: User = Depends(require_user
     })  # fmt: skip
 
 
+@router.get("/districts/{name}/report.{fmt}", include_in_schema=False)
+def district_report(request: Request, name: str, fmt: str, user: User = Depends(require_user)) -> Response:
+    """The district report of the latest results (as ``ecocity report``): a self-contained HTML
+    file or a PDF, in the page's language; 404 before the district's first run."""
+    from fastapi import HTTPException
+
+    if fmt not in ("html", "pdf"):
+        raise HTTPException(status_code=404, detail=f"no report format {fmt!r}; expected html or pdf")
+    settings = get_settings(request)
+    district_folder(settings, name)
+    document = latest_document(settings, name)
+    if document is None:
+        raise HTTPException(status_code=404, detail=f"district {name!r} has no results yet")
+    language = lang_of(request)
+    if fmt == "html":
+        from ecocity.report import report_html
+
+        return Response(report_html(document, language=language), media_type="text/html; charset=utf-8")
+    from ecocity.report.pdf import report_pdf
+
+    headers = {"Content-Disposition": f'attachment; filename="{name}-report-{language}.pdf"'}
+    return Response(report_pdf(document, language=language), media_type="application/pdf", headers=headers)
+
+
 @router.get("/api/districts", response_model=list[DistrictInfo], tags=["districts"])
 def api_districts(request: Request, user: User = Depends(require_user)) -> list[DistrictInfo]:
     """Every district of the workspace."""
