@@ -1,4 +1,4 @@
-"""Benchmark (g): sponge-design optimisation on the Tongzhou example (issue 7).
+"""Benchmark (h): sponge-design optimisation on the Tongzhou example (issue 7).
 
 Work: the Tongzhou example district (120 subcatchments, sewer network), the last year of its
 rainfall series. Each evaluation is one design's continuous SWMM run (120 subcatchments with
@@ -11,7 +11,7 @@ Measured:
    least-cost design meeting the 85 % capture target (and the 50 % TSS target) was first found;
 3. the screening windows' capture-ratio-curve error over the 30-year record (1 and 3 years).
 
-Target (issue 7): none numeric; the figures go to RESULTS.md (g).
+Target (issue 7): none numeric; the figures go to RESULTS.md (h).
 """
 
 from __future__ import annotations
