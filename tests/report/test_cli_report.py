@@ -47,6 +47,7 @@ def test_a_results_document_is_rendered_as_html_without_assessing(tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (("--format", "docx"), r"field '--format': expected one of html, pdf, got 'docx'"),
     (("--lang", "da"), r"field '--lang': expected en or zh, got 'da'"),
+    (("--years", "5"), r"field '--years': --years applies to a district folder"),
 ])
 def test_bad_options_are_input_errors(args, message):
     code, _, err = run("report", DATA / "results_small.json", *args)

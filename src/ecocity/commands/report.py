@@ -74,6 +74,9 @@ def report(
     cached: tuple[str, ...] = ()
     simulated: tuple[str, ...] = ()
     if district.is_file():
+        if years is not None:
+            raise InputError("--years applies to a district folder; a results document is rendered as it is",
+                             file=district, field="--years")
         document = read_results(district)
         folder = district.parent
     elif district.is_dir():
