@@ -97,7 +97,11 @@ def test_curve_is_positive_increasing_and_one_at_the_largest_day(daily):
     curve = capture_ratio_curve(daily)
     alpha = curve["capture_ratio"].to_numpy()
     assert (alpha > 0).all()
-    assert (np.diff(alpha) > 0).all()
+    assert (np.diff(alpha) >= 0).all()
+    # strictly increasing between depths that floating point can tell apart (hypothesis found
+    # 299.99999999999994 and 300 mm, whose ratios both round to 1.0)
+    apart = np.diff(curve["depth_mm"].to_numpy()) > 1e-9 * max(daily)
+    assert (np.diff(alpha)[apart] > 0).all()
     assert alpha[-1] == pytest.approx(1.0, rel=1e-12)
     assert curve["depth_mm"].iloc[-1] == max(daily)
     assert capture_ratio_for_depth(daily, 10 * max(daily)) == pytest.approx(1.0, rel=1e-12)
