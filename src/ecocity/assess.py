@@ -170,6 +170,7 @@ def assess_plant(
     progress: Progress | None = None,
     noise: str | Path = "off",
     grid: str | float | None = None,
+    store: Store | None = None,
 ) -> PlantAssessment:
     """Run a plant (:func:`ecocity.wastewater.run.run_plant`) through the store in ``store_dir``:
     an unchanged run is read back, a new one saved with its series. ``standards`` default to
@@ -178,12 +179,14 @@ def assess_plant(
 
     The plant-wide BSM2 (``plant="bsm2"`` or a plant file naming ``preset = "bsm2"``) goes through
     :func:`ecocity.wastewater.plantwide.plantwide_assessment` instead (its own influents,
-    ``constant`` or ``dynamic`` or a BSM2-format file; its own store key)."""
+    ``constant`` or ``dynamic`` or a BSM2-format file; its own store key).
+
+    An open ``store`` (the dashboard's) is used instead of the one in ``store_dir`` and left open."""
     if _plantwide(plant):
         from ecocity.wastewater import plantwide
 
         result, run_id, cached = plantwide.plantwide_assessment(
-            influent, control, days, store=store_dir, use_cache=use_cache, district=district,
+            influent, control, days, store=store_dir if store is None else store, use_cache=use_cache, district=district,
             standards=standards or (plantwide.DEFAULT_STANDARD,), plant=plant,
             **({} if grid is None else {"grid": grid}),
         )  # fmt: skip
@@ -199,14 +202,14 @@ def assess_plant(
     key = plant_input_hash(layout, source, control, days, chosen, sensors=sensors, noise=noise)
     out = Path(store_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with Store.open(out / STORE_FILE) as store:
-        record = store.find(key, plant_run.AREA) if use_cache else None
+    with _open_store(store, out) as catalogue:
+        record = catalogue.find(key, plant_run.AREA) if use_cache else None
         if record is not None:
-            return PlantAssessment(store.load(record.id), record.id, True)
+            return PlantAssessment(catalogue.load(record.id), record.id, True)
         start = time.perf_counter()
         result = plant_run.run_plant(layout, influent=source, control=control, days=days, standards=chosen,
                                      sensors=sensors, noise=noise, progress=progress)  # fmt: skip
-        run_id = store.save(result, district=district or layout.name, input_hash=key, versions=versions(),
+        run_id = catalogue.save(result, district=district or layout.name, input_hash=key, versions=versions(),
                             wall_time_s=time.perf_counter() - start)  # fmt: skip
     return PlantAssessment(result, run_id, False)
 
@@ -313,10 +316,12 @@ def assess_district(
         )  # fmt: skip
     if district.wastewater is not None:
         link = district.wastewater
-        plant = assess_plant(
-            out, link.plant, influent=link.influent, control=link.control, days=link.days,
-            standards=link.standards, district=district.name, use_cache=use_cache, grid=link.grid,
-        )  # fmt: skip
+        with _open_store(store, out) as catalogue:
+            plant = assess_plant(
+                out, link.plant, influent=link.influent, control=link.control, days=link.days,
+                standards=link.standards, district=district.name, use_cache=use_cache, grid=link.grid,
+                store=catalogue,
+            )  # fmt: skip
         document["wastewater"] = wastewater_section(plant.result, plant.run_id, cached=plant.cached)
         document["sources"] += document["wastewater"].get("sources", [])
     if district.buildings is not None:

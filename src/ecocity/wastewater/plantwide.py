@@ -25,6 +25,7 @@ import dataclasses
 import time
 import tomllib
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -458,12 +459,15 @@ def plantwide_assessment(
     days: float | None = None,
     options: Any = None,
     *,
-    store: str | Path | None = None,
+    store: Any = None,
     use_cache: bool = True,
     district: str = "",
     **settings: Any,
 ) -> tuple[AreaResult, str | None, bool]:
-    """(result, run id, read from the store) of a plant-wide run; see :func:`run_plantwide`."""
+    """(result, run id, read from the store) of a plant-wide run; see :func:`run_plantwide`.
+
+    ``store`` is a folder (its ``ecocity.db`` is opened and closed here), an open
+    :class:`~ecocity.store.Store` (left open), or None (simulate, store nothing)."""
     from ecocity.store import Store, versions
 
     source = resolve_influent(influent)
@@ -477,9 +481,13 @@ def plantwide_assessment(
         settings.get("ghg_options"), settings.get("noise", True), settings.get("stabilisation_d", bsm2.STABILISATION_D),
         settings.get("plant", PLANT),
     )  # fmt: skip
-    out = Path(store)
-    out.mkdir(parents=True, exist_ok=True)
-    with Store.open(out / "ecocity.db") as catalogue:
+    if isinstance(store, Store):
+        opened = nullcontext(store)  # the caller's open store (the dashboard's), left open
+    else:
+        out = Path(store)
+        out.mkdir(parents=True, exist_ok=True)
+        opened = Store.open(out / "ecocity.db")
+    with opened as catalogue:
         found = catalogue.find(key, AREA) if use_cache else None
         if found is not None:
             return catalogue.load(found.id), found.id, True

@@ -153,11 +153,13 @@ def _plant(settings: WebSettings, district: str, params: dict[str, Any], out_dir
         raise InputError(f"district {district!r} names no plant (wastewater.toml)", field="district")
     variant = {k: params[k] for k in PLANT_OPTIONS if params.get(k) not in (None, False)}
     if variant:  # planner options of the plant-wide BSM2 (the plant page's variant form)
-        return _plant_variant(out_dir, link, loaded.name, params, variant)
-    plant = assess_plant(
-        out_dir, params.get("plant") or link.plant, influent=link.influent, control=params.get("control") or link.control,
-        days=params.get("days") or link.days, standards=link.standards, district=loaded.name, progress=progress,
-    )  # fmt: skip
+        return _plant_variant(settings, out_dir, link, loaded.name, params, variant)
+    with Store.open(settings.db_url, series_dir=settings.series_dir) as store:
+        plant = assess_plant(
+            out_dir, params.get("plant") or link.plant, influent=link.influent,
+            control=params.get("control") or link.control, days=params.get("days") or link.days,
+            standards=link.standards, district=loaded.name, progress=progress, store=store,
+        )  # fmt: skip
     section = wastewater_section(plant.result, plant.run_id, cached=plant.cached)
     _write_json(out_dir / "plant.json", section)
     return [plant.run_id]
@@ -168,8 +170,9 @@ PLANT_OPTIONS = ("do_setpoint_g_per_m3", "wastage_m3_per_d", "ammonia_control", 
                  "codigestion_kg_cod_per_d", "thermal_hydrolysis")
 
 
-def _plant_variant(out_dir: Path, link: Any, district: str, params: dict[str, Any], variant: dict[str, Any]) -> list[str]:
-    """The district's plant-wide BSM2 plant with the planner options ``variant``, into the job's store."""
+def _plant_variant(settings: WebSettings, out_dir: Path, link: Any, district: str, params: dict[str, Any],
+                   variant: dict[str, Any]) -> list[str]:
+    """The district's plant-wide BSM2 plant with the planner options ``variant``, into the dashboard's store."""
     from ecocity.errors import InputError
     from ecocity.results import wastewater_section
     from ecocity.wastewater import plantwide
@@ -178,11 +181,12 @@ def _plant_variant(out_dir: Path, link: Any, district: str, params: dict[str, An
     if not plantwide.is_plantwide(link.plant):
         raise InputError("planner options need the plant-wide BSM2 plant (plant = \"bsm2\" in wastewater.toml)",
                          field="options")
-    result, run_id, cached = plantwide.plantwide_assessment(
-        link.influent, params.get("control") or link.control, params.get("days") or link.days, Bsm2Options(**variant),
-        store=out_dir, district=district, standards=link.standards, plant=link.plant,
-        **({} if link.grid is None else {"grid": link.grid}),
-    )  # fmt: skip
+    with Store.open(settings.db_url, series_dir=settings.series_dir) as store:
+        result, run_id, cached = plantwide.plantwide_assessment(
+            link.influent, params.get("control") or link.control, params.get("days") or link.days,
+            Bsm2Options(**variant), store=store, district=district, standards=link.standards, plant=link.plant,
+            **({} if link.grid is None else {"grid": link.grid}),
+        )  # fmt: skip
     _write_json(out_dir / "plant.json", wastewater_section(result, str(run_id), cached=cached))
     return [str(run_id)]
 
@@ -194,7 +198,8 @@ def _portfolio(settings: WebSettings, district: str, params: dict[str, Any], out
     loaded, _rain = load_inputs(district_folder(settings, district), years=1)
     if loaded.buildings is None:
         raise InputError(f"district {district!r} names no building portfolio (buildings.toml)", field="district")
-    section = buildings_section(loaded.buildings, workers=settings.workers, progress=progress)
+    with Store.open(settings.db_url, series_dir=settings.series_dir) as store:
+        section = buildings_section(loaded.buildings, workers=settings.workers, progress=progress, store=store)
     _write_json(out_dir / "portfolio.json", section)
     return []
 
