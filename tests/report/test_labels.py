@@ -64,3 +64,25 @@ def test_unknown_keys_fall_back_to_the_key():
 def test_unknown_language_is_an_input_error():
     with pytest.raises(InputError, match="language must be one of en, zh"):
         Labels("fr")
+
+
+def test_compliance_notes_of_a_real_plant_run_read_in_chinese_and_unchanged_in_english():
+    # The notes are those the compliance check wrote for the BSM2 plant of the web fixture
+    # (tests/web/data/results_tongzhou.json, see its SOURCES.md); each [note.*] entry's English
+    # template is the check's own sentence, so English is the identity.
+    import json
+    from pathlib import Path
+
+    fixture = Path(__file__).parents[1] / "web" / "data" / "results_tongzhou.json"
+    plant = json.loads(fixture.read_text(encoding="utf-8"))["wastewater"]
+    notes = [c["note"] for s in plant["compliance"] for c in s["checks"] if c.get("note")]
+    notes += [n for s in plant["compliance"] for n in s.get("notes", [])]
+    assert notes, "the fixture's plant should carry compliance notes"
+    zh, en = Labels("zh"), Labels("en")
+    for note in notes:
+        assert en.note(note) == note
+        assert re.search(r"[\u4e00-\u9fff]", zh.note(note)), note
+    assert zh.note("TN: winter limit (Nov-Mar) used") == "TN：采用冬季限值（Nov-Mar）"
+    assert zh.note("S_NH: water temperature not given; the limit for > 12 °C is used") == \
+        "S_NH：未给出水温，采用水温 > 12 °C 时的限值"
+    assert zh.note("an unknown remark") == "an unknown remark"

@@ -76,6 +76,15 @@ class Labels:
         entry = _table()["confidence"].get(mark)
         return "" if entry is None else entry[self.language]
 
+    def note(self, text: str) -> str:
+        """A note the effluent compliance check wrote in English, in this language (the
+        ``[note.*]`` patterns of labels.toml); a note no pattern knows is returned as it is."""
+        for entry in _table().get("note", {}).values():
+            match = re.match(entry["pattern"], text)
+            if match:
+                return entry[self.language].format(**match.groupdict())
+        return text
+
     def indicator(self, name: str) -> IndicatorLabel:
         """Label, format and target direction of the indicator called ``name``."""
         table = _table()["indicator"]

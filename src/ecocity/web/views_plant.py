@@ -88,13 +88,13 @@ def compliance_tables(section: dict, labels: Labels) -> list[dict[str, Any]]:
                 "time_above": _g(check.get("time_above_pct"), 1),
                 "status": _status(status),
                 "status_text": labels.text("ww_status_" + status.replace(" ", "_")),
-                "note": check.get("note") or "",
+                "note": labels.note(check.get("note") or ""),
             })  # fmt: skip
         status = str(std.get("status", ""))
         out.append({"standard": std.get("standard", ""), "title": std.get("title", ""),
                     "source": std.get("source", ""), "status": _status(status),
                     "status_text": labels.text("ww_status_" + status.replace(" ", "_")),
-                    "rows": rows, "notes": list(std.get("notes") or [])})
+                    "rows": rows, "notes": [labels.note(n) for n in std.get("notes") or []]})
     return out
 
 
