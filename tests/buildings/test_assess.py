@@ -99,6 +99,9 @@ def test_billing_and_hourly_models_run_on_an_interval_meter():
     assert billing.baseline["interval"] == "billing" and billing.baseline["n_observations"] == 12
     towt = assess.assess_building(meter, weather, model="hourly", flags=False)
     assert towt.baseline["model_type"] == "towt" and towt.baseline["r_squared"] > 0.8
+    # the hourly path goes through fit_hourly_baseline: CT2 2.2.1.2 sufficiency and 3.7.5 choice
+    assert towt.baseline["sufficiency"]["ok"] is True
+    assert towt.baseline["segmentation_choice"]["segmentation"] in ("none", "three_month_weighted", "monthly")
 
 
 def test_unknown_model_and_intervention_outside_the_data_are_input_errors():

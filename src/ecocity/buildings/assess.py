@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecocity.buildings import anomalies, benchmarks, caltrack, hourly, meters, savings, temperature
+from ecocity.buildings import anomalies, benchmarks, caltrack, meters, savings, temperature
+from ecocity.buildings.hourly_baseline import fit_hourly_baseline
 from ecocity.errors import EcocityError, InputError
 
 #: Baseline models of :func:`assess_building`.
@@ -195,8 +196,12 @@ def _fit(model: str, meter: meters.MeterData, daily: pd.Series, temp: pd.Series,
     u = hourly_use[(hourly_use.index >= start) & (hourly_use.index < end)]
     t = temp if temp.index.tz == u.index.tz else temp
     t_hourly = t.groupby(t.index.floor("1h")).mean()
-    fitted = hourly.fit_hourly(u, t_hourly.reindex(u.index).interpolate(limit=3, limit_area="inside"))
-    out = fitted.to_dict()
+    after = t_hourly[t_hourly.index >= end]
+    baseline = fit_hourly_baseline(u, t_hourly.reindex(u.index), baseline_end=end,
+                                   reporting_temperature_c=after if len(after) else None,
+                                   zero_is_missing=meter.fuel == "electricity")  # fmt: skip
+    fitted = baseline.model
+    out = baseline.to_dict()  # with CT2 2.2.1.2 data sufficiency and the 3.7.5 segmentation choice
     m = fitted.metrics
     out.update(model_type="towt", interval="hourly", heating_balance_c=None, cooling_balance_c=None,
                r_squared=m.r_squared, cvrmse=m.cvrmse_adj, nmbe=m.nmbe)
