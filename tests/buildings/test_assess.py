@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from buildings import example_portfolio
 from ecocity.buildings import assess
 from ecocity.errors import InputError
 
@@ -27,17 +28,7 @@ FIVE = ("TZ-OFF-03", "TZ-OFF-07", "TZ-MAL-12", "CPH-OFF-02", "CPH-DAY-01")
 
 def small_portfolio(folder: Path, ids=FIVE) -> Path:
     """A copy of the example with a few buildings (files layout)."""
-    table = pd.read_csv(EXAMPLE / "portfolio.csv", dtype=str, keep_default_na=False)
-    table = table[table["building_id"].isin(ids)]
-    (folder / "meters").mkdir(parents=True)
-    shutil.copytree(EXAMPLE / "weather", folder / "weather")
-    for column in ("electricity_file", "district_heat_file"):
-        for name in table[column]:
-            if name:
-                shutil.copy(EXAMPLE / name, folder / name)
-    table.to_csv(folder / "portfolio.csv", index=False)
-    shutil.copy(EXAMPLE / "README.md", folder / "README.md")
-    return folder
+    return example_portfolio.small_portfolio(folder, ids, readme=True)
 
 
 def partitioned_portfolio(folder: Path, ids=FIVE) -> Path:

@@ -5,31 +5,19 @@ order whatever runs them, so the report sections must be equal, not just close).
 """
 
 import json
-import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
+from buildings.example_portfolio import small_portfolio
 from ecocity.buildings import portfolio_run
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "buildings"
 #: A retrofit, a fault, a school, a hospital and two Copenhagen buildings (electricity + district heat).
 SIX = ("TZ-OFF-03", "TZ-OFF-07", "TZ-SCH-05", "TZ-HOS-02", "CPH-OFF-02", "CPH-DAY-01")
 
 
 def six_buildings(folder: Path) -> Path:
-    table = pd.read_csv(EXAMPLE / "portfolio.csv", dtype=str, keep_default_na=False)
-    table = table[table["building_id"].isin(SIX)]
-    (folder / "meters").mkdir(parents=True)
-    shutil.copytree(EXAMPLE / "weather", folder / "weather")
-    for column in ("electricity_file", "district_heat_file"):
-        for name in table[column]:
-            if name:
-                shutil.copy(EXAMPLE / name, folder / name)
-    table.to_csv(folder / "portfolio.csv", index=False)
-    shutil.copy(EXAMPLE / "README.md", folder / "README.md")
-    return folder
+    return small_portfolio(folder, SIX, readme=True)
 
 
 @pytest.mark.slow

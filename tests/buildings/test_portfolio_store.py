@@ -6,31 +6,21 @@ by test_assess.py.
 """
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from buildings.example_portfolio import small_portfolio
 from ecocity.buildings import portfolio_run, portfolio_store
 from ecocity.errors import InputError
 from ecocity.store import Store
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "buildings"
 TWO = ("TZ-OFF-03", "CPH-OFF-02")
 
 
 def two_buildings(folder: Path) -> Path:
-    table = pd.read_csv(EXAMPLE / "portfolio.csv", dtype=str, keep_default_na=False)
-    table = table[table["building_id"].isin(TWO)]
-    (folder / "meters").mkdir(parents=True)
-    shutil.copytree(EXAMPLE / "weather", folder / "weather")
-    for column in ("electricity_file", "district_heat_file"):
-        for name in table[column]:
-            if name:
-                shutil.copy(EXAMPLE / name, folder / name)
-    table.to_csv(folder / "portfolio.csv", index=False)
-    return folder
+    return small_portfolio(folder, TWO)
 
 
 @pytest.fixture(scope="module")

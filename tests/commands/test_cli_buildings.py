@@ -2,7 +2,6 @@
 
 import json
 from dataclasses import dataclass
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,25 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from buildings.example_portfolio import small_portfolio
 from ecocity.errors import InputError
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "buildings"
 METER = EXAMPLE / "meters" / "TZ-OFF-03_electricity.parquet"
 WEATHER = EXAMPLE / "weather" / "beijing_hourly.csv"
 
-
-def small_portfolio(folder: Path, ids: tuple[str, ...]) -> Path:
-    """A copy of the example with a few buildings."""
-    table = pd.read_csv(EXAMPLE / "portfolio.csv", dtype=str, keep_default_na=False)
-    table = table[table["building_id"].isin(ids)]
-    (folder / "meters").mkdir(parents=True)
-    shutil.copytree(EXAMPLE / "weather", folder / "weather")
-    for column in ("electricity_file", "district_heat_file"):
-        for name in table[column]:
-            if name:
-                shutil.copy(EXAMPLE / name, folder / name)
-    table.to_csv(folder / "portfolio.csv", index=False)
-    return folder
 
 
 def ecocity(*args: str) -> subprocess.CompletedProcess:
