@@ -24,7 +24,6 @@ import pandas as pd
 from ecocity import __version__
 from ecocity.climate.capture import capture_ratio_curve, daily_depth_mm, design_depth_mm
 from ecocity.climate.rainfall import check_rainfall, read_rainfall
-from ecocity.compute import Task, run_tasks
 from ecocity.district import BASELINE, District, Scenario, load_district
 from ecocity.district.buildings import BuildingsLink
 from ecocity.errors import InputError
@@ -34,6 +33,7 @@ from ecocity.stormwater import assess as sponge
 from ecocity.stormwater.catalogue import lid_type_names
 from ecocity.stormwater.engine import engine_version
 from ecocity.results import results_document, wastewater_section
+from ecocity.scenario_runs import stored_scenario_runs
 
 Progress = Callable[[int, int], None]
 RESULTS_FILE = "results.json"
@@ -271,26 +271,11 @@ def assess_district(
     out.mkdir(parents=True, exist_ok=True)
 
     with _open_store(store, out) as run_store:
-        results: dict[str, AreaResult] = {}
-        run_ids: dict[str, str] = {}
         hashes = {s.name: input_hash(district, s, rain) for s in chosen}
-        todo = []
-        for scenario in chosen:
-            record = run_store.find(hashes[scenario.name], sponge.AREA) if use_cache else None
-            if record is not None:
-                results[scenario.name] = run_store.load(record.id)
-                run_ids[scenario.name] = record.id
-            else:
-                todo.append(scenario)
-        tasks = [Task(args=(district, s, rain), label=s.name) for s in todo]
-        for scenario, (result, wall_s) in zip(todo, run_tasks(
-            _scenario_task, tasks, workers=workers, dask_address=dask_address, progress=progress,
-        )):  # fmt: skip
-            results[scenario.name] = result
-            run_ids[scenario.name] = run_store.save(
-                result, district=district.name, input_hash=hashes[scenario.name],
-                versions=versions({"swmm": result.figures["engine"]["swmm"]}), wall_time_s=wall_s,
-            )  # fmt: skip
+        results, run_ids, todo = stored_scenario_runs(
+            run_store, district, chosen, hashes, _scenario_task, lambda s: (district, s, rain), lambda s: s.name,
+            use_cache=use_cache, workers=workers, dask_address=dask_address, progress=progress,
+        )  # fmt: skip
 
     ordered = {s.name: results[s.name] for s in chosen}
     comparisons = {

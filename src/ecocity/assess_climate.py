@@ -26,10 +26,10 @@ import pandas as pd
 from ecocity.climate.capture import capture_ratio_curve, daily_depth_mm, design_depth_mm
 from ecocity.climate.change import ClimateScenario, climate_factor, climate_scenario, future_rainfall
 from ecocity.climate.rainfall import check_rainfall, fill_gaps_with_zero
-from ecocity.compute import Task, run_tasks
 from ecocity.district import BASELINE, District, Scenario
 from ecocity.indicators.records import AreaResult, Indicator
-from ecocity.store import Store, hash_inputs, versions
+from ecocity.scenario_runs import stored_scenario_runs
+from ecocity.store import Store, hash_inputs
 from ecocity.stormwater import assess as sponge
 from ecocity.stormwater.assess import years_of
 
@@ -98,24 +98,11 @@ def run_future(
     """
     future = future_series(rain, climate)
     hashes = {s.name: future_input_hash(district, s, rain, climate) for s in chosen}
-    results: dict[str, AreaResult] = {}
-    run_ids: dict[str, str] = {}
-    todo = []
-    for scenario in chosen:
-        record = store.find(hashes[scenario.name], sponge.AREA) if use_cache else None
-        if record is not None:
-            results[scenario.name], run_ids[scenario.name] = store.load(record.id), record.id
-        else:
-            todo.append(scenario)
-    tasks = [Task(args=(district, s, future, climate), label=f"{s.name} @ {climate.name}") for s in todo]
-    for scenario, (result, wall_s) in zip(todo, run_tasks(
-        _future_task, tasks, workers=workers, dask_address=dask_address, progress=progress,
-    )):  # fmt: skip
-        results[scenario.name] = result
-        run_ids[scenario.name] = store.save(
-            result, district=district.name, input_hash=hashes[scenario.name],
-            versions=versions({"swmm": result.figures["engine"]["swmm"]}), wall_time_s=wall_s,
-        )  # fmt: skip
+    results, run_ids, todo = stored_scenario_runs(
+        store, district, chosen, hashes, _future_task, lambda s: (district, s, future, climate),
+        lambda s: f"{s.name} @ {climate.name}", use_cache=use_cache, workers=workers,
+        dask_address=dask_address, progress=progress,
+    )  # fmt: skip
     cached = {s.name for s in chosen} - {s.name for s in todo}
     return {s.name: results[s.name] for s in chosen}, run_ids, cached, future
 
