@@ -55,11 +55,13 @@ INDICATORS: dict[str, str] = {
 class EvaluationSettings:
     """What an evaluation computes besides the continuous run.
 
-    ``storm_return_period_yr`` None: no design-storm run (no peak flow). The discount rate
-    [1/yr] and horizon [yr] are those of the whole-life cost.
+    ``storm_return_period_yr`` None: no design-storm run (no peak flow). ``storm_factor`` is a
+    climate factor on the storm's intensities (1 today; :func:`~ecocity.climate.change.climate_factor`
+    of a future climate). The discount rate [1/yr] and horizon [yr] are those of the whole-life cost.
     """
 
     storm_return_period_yr: float | None = 2.0
+    storm_factor: float = 1.0
     discount_rate: float = DISCOUNT_RATE
     horizon_yr: float = HORIZON_YR
 
@@ -87,7 +89,7 @@ def evaluate_design(
                                  units["subcatchment"], units["removal"].astype(float))  # fmt: skip
     peak = float("nan")
     if settings.storm_return_period_yr is not None:
-        storm = sponge.design_storm_series(district, settings.storm_return_period_yr)
+        storm = sponge.design_storm_series(district, settings.storm_return_period_yr, settings.storm_factor)
         run = simulate(district, scenario, storm, mode="event", routing=True)
         flow = run.outfall_flow_m3_per_s.sum(axis=1)
         peak = float(flow.max()) if len(flow) else 0.0
