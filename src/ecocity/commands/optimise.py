@@ -32,32 +32,47 @@ def optimise(
     no_peak: Annotated[bool, typer.Option("--no-peak", help="Skip the design-storm run (no peak-flow reduction)")] = False,
     workers: Annotated[int | None, WORKERS_OPT] = None,
     dask: Annotated[str | None, DASK_OPT] = None,
+    climate: Annotated[str | None, typer.Option(
+        "--climate", help="Also check the front's designs under this climate scenario: dk-100yr, dk-50yr, "
+                          "user:<factor> or a .toml file (as ecocity assess --climate)")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder (default DISTRICT/ecocity-out/optimise)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
 ) -> None:
     """Search sizes of LID measures per subcatchment (group) for the least cost meeting the targets."""
     from ecocity.assess import STORE_FILE, load_inputs
+    from ecocity.climate.change import climate_scenario
     from ecocity.optimise.evaluate import settings_for
     from ecocity.optimise.output import write_outputs
+    from ecocity.optimise.robustness import future_check
     from ecocity.optimise.search import SearchSettings, optimise as run_search
     from ecocity.stormwater.design_space import DEFAULT_LIDS, design_space
 
     if cost not in ("capital", "whole_life"):
         raise InputError(f"expected capital or whole_life, got {cost!r}", field="--cost")
+    future_climate = None if climate is None else climate_scenario(climate, folder=district)  # fails before any run
     loaded, rain = load_inputs(district, years)
     space = design_space(loaded, tuple(lid) if lid else DEFAULT_LIDS, groups=groups, levels=levels)
     search = SearchSettings(evaluations=evaluations, population=population, seed=seed, budget_yuan=budget,
                             cost=cost, screen_years=screen_years)  # type: ignore[arg-type]  # fmt: skip
     folder = out if out is not None else Path(district) / "ecocity-out" / "optimise"
+    evaluation = settings_for(loaded, peak=not no_peak)
+    address = dask or os.environ.get("ECOCITY_DASK")
     with task_progress("evaluating designs", enabled=not as_json) as progress:
-        result = run_search(loaded, rain, space, folder / STORE_FILE, search,
-                            evaluation=settings_for(loaded, peak=not no_peak), workers=workers,
-                            dask_address=dask or os.environ.get("ECOCITY_DASK"), progress=progress)  # fmt: skip
-    section = write_outputs(result, loaded, space, rain, folder)
+        result = run_search(loaded, rain, space, folder / STORE_FILE, search, evaluation=evaluation,
+                            workers=workers, dask_address=address, progress=progress)  # fmt: skip
+    check = None
+    if future_climate is not None:
+        with task_progress(f"checking designs under {future_climate.name}", enabled=not as_json) as progress:
+            check = future_check(result, loaded, space, rain, future_climate, folder / STORE_FILE,
+                                 evaluation=evaluation, workers=workers, dask_address=address,
+                                 progress=progress)  # fmt: skip
+    section = write_outputs(result, loaded, space, rain, folder, check)
     if as_json:
         print_json(section)
         return
     _print_summary(section)
+    if section["future_climate"] is not None:
+        _print_future(section["future_climate"])
 
 
 def _print_summary(section: dict) -> None:
@@ -81,3 +96,35 @@ def _print_summary(section: dict) -> None:
     table_console.print(table)
     for key, path in section["files"].items():
         console.print(f"{key}: {path}")
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _print_future(future: dict) -> None:
+    """The designs today and under the future climate, and the least-cost design still meeting every target."""
+    climate = future["climate"]
+    factor = "" if climate["storm_factor"] is None else (
+        f", design storm × {climate['storm_factor']:.3g} at T = {climate['return_period_yr']:g} yr")  # fmt: skip
+    table = Table(title=f"under {climate['name']}{factor} (confidence {climate['confidence']})")
+    for name in ("design", "role", future["objective_cost"], "capture today → future", "TSS today → future",
+                 "peak reduction today → future", "meets today", "meets future"):  # fmt: skip
+        table.add_column(name, justify="left" if name in ("design", "role") else "right")
+    marks = {True: "yes", False: "no"}
+    for row in future["designs"]:
+        table.add_row("-".join(map(str, row["levels"])), " ".join(row["roles"]), f"{row[future['objective_cost']]:,.0f}",
+                      f"{_ratio(row['capture_ratio_today'])} → {_ratio(row['capture_ratio_future'])}",
+                      f"{_ratio(row['tss_reduction_today'])} → {_ratio(row['tss_reduction_future'])}",
+                      f"{_ratio(row['peak_flow_reduction_today'])} → {_ratio(row['peak_flow_reduction_future'])}",
+                      marks[row["meets_today"]], marks[row["meets_future"]])  # fmt: skip
+    table_console.print(table)
+    chosen = future["chosen"]
+    if chosen is not None:
+        console.print(f"least-cost design meeting every target under {climate['name']}: "
+                      f"{'-'.join(map(str, chosen['levels']))} ({chosen[future['objective_cost']]:,.0f} yuan)")  # fmt: skip
+    else:
+        best = future["best_reachable"]["capture_ratio"]
+        console.print(f"[red]no checked design meets every target under {climate['name']}[/]; best reachable "
+                      f"capture ratio {_ratio(best['best'])} (target {_ratio(best['target'])}, design "
+                      f"{'-'.join(map(str, best['levels']))})")  # fmt: skip

@@ -1,5 +1,6 @@
 """A search's results as files: JSON, the front and all designs as CSV, the chosen design as a
-scenario file and a SWMM input, and a stand-alone HTML page with the front and the design's map.
+scenario file and a SWMM input, and a stand-alone HTML page with the front and the design's map;
+with a future-climate check (:mod:`ecocity.optimise.robustness`) its table as CSV too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ecocity.district.model import District
+from ecocity.optimise.robustness import FutureCheck
 from ecocity.optimise.search import COST_COLUMN, SearchResult
 from ecocity.stormwater.design_space import DesignSpace, design_to_scenario, scenario_file_text
 from ecocity.stormwater.placement import place_measures
@@ -21,6 +23,7 @@ JSON_FILE = "optimisation.json"
 SCENARIO_FILE = "optimised.toml"
 INP_FILE = "optimised.inp"
 HTML_FILE = "optimisation.html"
+FUTURE_FILE = "future_climate.csv"
 CHOSEN_NAME = "optimised_least_cost"
 
 
@@ -52,8 +55,26 @@ def design_map(district: District, space: DesignSpace, levels: list[int] | None)
             for s in district.subcatchments]  # fmt: skip
 
 
-def optimisation_section(result: SearchResult, district: District, space: DesignSpace) -> dict[str, Any]:
-    """The JSON-ready result: settings, status, chosen design, front, every design, screening."""
+def future_section(check: FutureCheck | None) -> dict[str, Any] | None:
+    """The ``future_climate`` entry: the climate's metadata, status, targets, the least-cost design
+    meeting every target in the future, best reachable values, baseline, counts and the checked
+    designs (rows of :attr:`~ecocity.optimise.robustness.FutureCheck.table`); None without a check."""
+    if check is None:
+        return None
+    designs = [{**row, "levels": [int(v) for v in row["levels"]], "roles": list(row["roles"])}
+               for row in check.table.to_dict(orient="records")]  # fmt: skip
+    return _clean({
+        "climate": check.climate, "status": check.status, "objective_cost": check.cost_column,
+        "targets": check.targets, "chosen": check.chosen, "best_reachable": check.best_reachable,
+        "baseline": check.baseline, "counts": check.counts, "designs": designs,
+    })  # fmt: skip
+
+
+def optimisation_section(
+    result: SearchResult, district: District, space: DesignSpace, future: FutureCheck | None = None
+) -> dict[str, Any]:
+    """The JSON-ready result: settings, status, chosen design, front, every design, screening,
+    and ``future_climate`` (:func:`future_section`, None without a future-climate check)."""
     chosen_levels = result.chosen["levels"] if result.chosen else None
     return _clean({
         "district": district.name,
@@ -76,18 +97,20 @@ def optimisation_section(result: SearchResult, district: District, space: Design
         "generations": result.generations,
         "history": result.history,
         "map": design_map(district, space, chosen_levels),
+        "future_climate": future_section(future),
     })  # fmt: skip
 
 
 def write_outputs(
-    result: SearchResult, district: District, space: DesignSpace, rain_depth_mm: pd.Series, out: Path
+    result: SearchResult, district: District, space: DesignSpace, rain_depth_mm: pd.Series, out: Path,
+    future: FutureCheck | None = None,
 ) -> dict[str, Any]:
     """Write every output into ``out``; returns the section with the files' paths added."""
     from ecocity.report.optimisation import optimisation_page
     from ecocity.stormwater.inpio import export_inp
 
     out.mkdir(parents=True, exist_ok=True)
-    section = optimisation_section(result, district, space)
+    section = optimisation_section(result, district, space, future)
     files: dict[str, str] = {}
     if result.chosen is not None:
         scenario = design_to_scenario(district, result.chosen["levels"], space, name=CHOSEN_NAME)
@@ -100,6 +123,10 @@ def write_outputs(
         out / "front.csv", index=False)  # fmt: skip
     result.evaluations.assign(levels=result.evaluations["levels"].map(lambda v: "-".join(map(str, v)))).to_csv(
         out / "evaluations.csv", index=False)  # fmt: skip
+    if future is not None:
+        future.table.assign(levels=future.table["levels"].map(lambda v: "-".join(map(str, v))),
+                            roles=future.table["roles"].map(" ".join)).to_csv(out / FUTURE_FILE, index=False)
+        files["future_climate"] = str(out / FUTURE_FILE)
     files["front"] = str(out / "front.csv")
     files["evaluations"] = str(out / "evaluations.csv")
     files["html"] = str(out / HTML_FILE)
