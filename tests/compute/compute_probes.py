@@ -41,3 +41,10 @@ def reject_two(x):
 
 def divide(x, *, by):
     return x / by
+
+
+def die_on_one(x):
+    """Kill this worker process for x == 1 (a crashed engine), else return (pid, x)."""
+    if x == 1:
+        os._exit(3)
+    return os.getpid(), x

@@ -13,18 +13,7 @@ from compute_probes import (
 )
 
 from ecocity import EngineError, InputError
-from ecocity.compute import Task, TaskError, local_cluster, run_tasks
-
-
-@pytest.fixture(scope="module")
-def cluster_address():
-    with local_cluster(2) as cluster:
-        yield cluster.scheduler_address
-
-
-@pytest.fixture(autouse=True)
-def _no_dask_from_environment(monkeypatch):
-    monkeypatch.delenv("ECOCITY_DASK", raising=False)
+from ecocity.compute import Task, TaskError, run_tasks
 
 
 def test_one_task_runs_in_this_process():

@@ -1,16 +1,17 @@
 """Where work runs: in-process, a process pool (default), or a Dask cluster (by address).
 
-``run_tasks(fn, tasks)`` is the one entry point; ``local_cluster(n)`` starts a Dask cluster on
-this machine for tests and benchmarks (importing it loads ``distributed``, so it is loaded
-only when asked for).
+``run_tasks(fn, tasks)`` runs one batch; ``open_runner()`` gives a :class:`Runner` that keeps
+its process pool (or Dask client) across many batches. ``local_cluster(n)`` starts a Dask
+cluster on this machine for tests and benchmarks (importing it loads ``distributed``, so it is
+loaded only when asked for).
 """
 
 from typing import Any
 
-from ecocity.compute.run import DASK_ENV, run_tasks
+from ecocity.compute.run import DASK_ENV, Runner, open_runner, run_tasks
 from ecocity.compute.tasks import Task, TaskError
 
-__all__ = ["DASK_ENV", "Task", "TaskError", "local_cluster", "run_tasks"]
+__all__ = ["DASK_ENV", "Runner", "Task", "TaskError", "local_cluster", "open_runner", "run_tasks"]
 
 
 def __getattr__(name: str) -> Any:

@@ -20,40 +20,51 @@ from ecocity.errors import EngineError
 Progress = Callable[[int, int], None]
 
 
-def run_on_cluster(
-    fn: Callable[..., Any], tasks: Sequence[Any], address: str, progress: Progress | None
-) -> list[Any]:
-    """Run every task on the Dask scheduler at ``address``; results in task order.
+def connect(address: str) -> Client:
+    """A client of the Dask scheduler at ``address``, kept open by the caller for many batches.
 
-    The first failing task cancels the others and is raised (see ``raise_task_error``).
     The connection timeout is Dask's ``distributed.comm.timeouts.connect`` (30 s default).
+
+    Raises
+    ------
+    EngineError
+        The scheduler cannot be reached; the message names the address.
     """
     try:
-        client = Client(address, set_as_default=False)
+        return Client(address, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
         raise EngineError(f"cannot reach the Dask scheduler at {address}: {err}") from err
-    with client:
-        futures = [client.submit(call_task, fn, task, pure=False) for task in tasks]
-        position = {future.key: index for index, future in enumerate(futures)}
-        results: list[Any] = [None] * len(tasks)
-        for done, future in enumerate(as_completed(futures, loop=client.loop), start=1):
-            index = position[future.key]
-            try:
-                results[index] = future.result()
-            except Exception as err:  # the task's own error, or a lost/killed worker
-                client.cancel(futures)
-                raise_task_error(index, tasks[index], err)
-            if progress is not None:
-                progress(done, len(tasks))
-        return results
+
+
+def run_on_client(
+    client: Client, fn: Callable[..., Any], tasks: Sequence[Any], progress: Progress | None
+) -> list[Any]:
+    """Run every task on ``client``'s cluster; results in task order.
+
+    The first failing task cancels the others and is raised (see ``raise_task_error``); the
+    client stays usable for the next batch.
+    """
+    futures = [client.submit(call_task, fn, task, pure=False) for task in tasks]
+    position = {future.key: index for index, future in enumerate(futures)}
+    results: list[Any] = [None] * len(tasks)
+    for done, future in enumerate(as_completed(futures, loop=client.loop), start=1):
+        index = position[future.key]
+        try:
+            results[index] = future.result()
+        except Exception as err:  # the task's own error, or a lost/killed worker
+            client.cancel(futures)
+            raise_task_error(index, tasks[index], err)
+        if progress is not None:
+            progress(done, len(tasks))
+    return results
 
 
 @contextmanager
 def local_cluster(n_workers: int) -> Iterator[LocalCluster]:
     """A Dask cluster on this machine: ``n_workers`` processes, one thread each, no dashboard.
 
-    Use its ``scheduler_address`` as ``run_tasks(..., dask_address=...)``; for tests and
-    benchmarks.
+    Use its ``scheduler_address`` as ``open_runner(dask_address=...)`` or
+    ``run_tasks(..., dask_address=...)``; for tests and benchmarks.
     """
     with LocalCluster(
         n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None

@@ -1,34 +1,131 @@
 """Where work runs: in this process, a pool of spawned processes, or a Dask cluster.
 
 Every task is independent and carries its inputs, so the same call runs on a laptop and on a
-cluster; only ``dask_address`` (or ``ECOCITY_DASK``) changes.
+cluster; only ``dask_address`` (or ``ECOCITY_DASK``) changes. A :class:`Runner` keeps its pool
+(or its Dask client) across batches; :func:`run_tasks` is a one-batch use of one.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
+from ecocity.compute.pool import THREAD_VARIABLES, LocalPool, plain_calls
 from ecocity.compute.tasks import call_task, raise_task_error
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 DASK_ENV = "ECOCITY_DASK"
 """Environment variable naming a Dask scheduler, e.g. ``tcp://host:8786``."""
 
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-)
-"""Thread-count variables of the numeric libraries; set to 1 in every worker."""
+__all__ = ["DASK_ENV", "THREAD_VARIABLES", "Runner", "open_runner", "run_tasks"]
 
 Progress = Callable[[int, int], None]
+
+
+class Runner:
+    """Runs batches of tasks, keeping its process pool or Dask client from one batch to the next.
+
+    Open it with :func:`open_runner` as a context manager; :meth:`run` behaves as
+    :func:`run_tasks`. The local pool starts on the first batch that needs more than one
+    worker and is kept until :meth:`close`; a Dask client is opened on the first batch and
+    kept. A batch that fails leaves the pool usable (a pool broken by a dying worker is
+    replaced on the next batch). One batch at a time: not for concurrent use by threads.
+
+    Attributes
+    ----------
+    workers
+        The local pool's worker limit (``None``: ``os.cpu_count()``).
+    dask_address
+        The Dask scheduler used, or ``None`` for this machine.
+    """
+
+    def __init__(self, workers: int | None = None, dask_address: str | None = None) -> None:
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.workers = workers
+        self.dask_address = dask_address or os.environ.get(DASK_ENV) or None
+        self._pool = LocalPool()
+        self._client: Client | None = None
+        self._closed = False
+
+    def run(
+        self, fn: Callable[..., Any], tasks: Sequence[Any], *, progress: Progress | None = None
+    ) -> list[Any]:
+        """Run ``fn`` on every task and return the results in task order.
+
+        Parameters, results and errors are those of :func:`run_tasks` (``workers`` and
+        ``dask_address`` are the runner's).
+        """
+        if self._closed:
+            raise RuntimeError("this runner is closed; open a new one with open_runner()")
+        tasks = list(tasks)
+        if not tasks:
+            return []
+        if progress is not None:
+            progress(0, len(tasks))
+        if self.dask_address is not None:
+            _check_picklable(fn)
+            from ecocity.compute.cluster import run_on_client  # imports distributed: ~2 s
+
+            return run_on_client(self._dask_client(), fn, tasks, progress)
+        n_workers = min(len(tasks), self.workers or os.cpu_count() or 1)
+        if n_workers == 1:
+            return _run_here(fn, tasks, progress)
+        _check_picklable(fn)
+        return self._pool.run(plain_calls(fn, tasks), tasks, n_workers, progress)
+
+    def close(self) -> None:
+        """Stop the pool's workers and close the Dask client; the runner cannot run again."""
+        self._closed = True
+        self._pool.close()
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _dask_client(self) -> Client:
+        if self._client is None:
+            from ecocity.compute.cluster import connect
+
+            assert self.dask_address is not None
+            self._client = connect(self.dask_address)
+        return self._client
+
+
+def open_runner(workers: int | None = None, dask_address: str | None = None) -> Runner:
+    """A :class:`Runner` for many batches: ``with open_runner(workers=4) as runner: ...``.
+
+    Parameters
+    ----------
+    workers
+        Processes of the local pool at most; default ``os.cpu_count()``. A batch uses
+        ``min(len(tasks), workers)``; with one task or ``workers=1`` it runs in this process.
+        Ignored on a Dask cluster, whose workers are set where it was started.
+    dask_address
+        A Dask scheduler, e.g. ``tcp://host:8786``; default the ``ECOCITY_DASK`` environment
+        variable (read now); without either, the local pool (``spawn`` start method).
+
+    Raises
+    ------
+    ValueError
+        ``workers`` is below 1.
+    """
+    return Runner(workers=workers, dask_address=dask_address)
 
 
 def run_tasks(
@@ -38,6 +135,7 @@ def run_tasks(
     workers: int | None = None,
     dask_address: str | None = None,
     progress: Progress | None = None,
+    runner: Runner | None = None,
 ) -> list[Any]:
     """Run ``fn`` on every task and return the results in task order.
 
@@ -58,6 +156,10 @@ def run_tasks(
     progress
         Called as ``progress(done, total)`` in this process, once with 0 before the first
         task finishes and after each task.
+    runner
+        An open :class:`Runner` to run on (its pool or client is kept for the caller's next
+        batch); ``workers`` and ``dask_address`` are then the runner's and must not be given.
+        Without one, a runner is opened for this batch and closed after it.
 
     Returns
     -------
@@ -75,25 +177,15 @@ def run_tasks(
         The Dask scheduler cannot be reached.
     TypeError
         ``fn`` cannot be pickled (a lambda or a nested function) for a pool or cluster.
+    ValueError
+        ``workers`` is below 1, or ``workers``/``dask_address`` are given with a ``runner``.
     """
-    tasks = list(tasks)
-    address = dask_address or os.environ.get(DASK_ENV) or None
-    if workers is not None and workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
-    if not tasks:
-        return []
-    if progress is not None:
-        progress(0, len(tasks))
-    if address is not None:
-        _check_picklable(fn)
-        from ecocity.compute.cluster import run_on_cluster  # imports distributed: ~2 s
-
-        return run_on_cluster(fn, tasks, address, progress)
-    n_workers = min(len(tasks), workers or os.cpu_count() or 1)
-    if n_workers == 1:
-        return _run_here(fn, tasks, progress)
-    _check_picklable(fn)
-    return _run_in_pool(fn, tasks, n_workers, progress)
+    if runner is not None:
+        if workers is not None or dask_address is not None:
+            raise ValueError("give workers and dask_address to open_runner(), not with runner=")
+        return runner.run(fn, tasks, progress=progress)
+    with Runner(workers=workers, dask_address=dask_address) as one_batch:
+        return one_batch.run(fn, tasks, progress=progress)
 
 
 def _run_here(fn: Callable[..., Any], tasks: list[Any], progress: Progress | None) -> list[Any]:
@@ -106,58 +198,6 @@ def _run_here(fn: Callable[..., Any], tasks: list[Any], progress: Progress | Non
         if progress is not None:
             progress(index + 1, len(tasks))
     return results
-
-
-def _run_in_pool(
-    fn: Callable[..., Any], tasks: list[Any], n_workers: int, progress: Progress | None
-) -> list[Any]:
-    context = multiprocessing.get_context("spawn")
-    results: list[Any] = [None] * len(tasks)
-    with ProcessPoolExecutor(
-        max_workers=n_workers, mp_context=context, initializer=_one_thread
-    ) as pool:
-        # Workers are spawned during submit; they inherit the environment set here, before
-        # they import numpy. The initializer covers a worker started later.
-        with _one_thread_environment():
-            futures: dict[Future[Any], int] = {
-                pool.submit(call_task, fn, task): index for index, task in enumerate(tasks)
-            }
-        try:
-            # as_completed waits on all futures at once: linear in the number of tasks (a loop
-            # of wait(FIRST_COMPLETED) over the pending set was quadratic).
-            for done_count, future in enumerate(as_completed(futures), start=1):
-                index = futures[future]
-                error = future.exception()
-                if error is not None:
-                    raise_task_error(index, tasks[index], error)
-                results[index] = future.result()
-                if progress is not None:
-                    progress(done_count, len(tasks))
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    return results
-
-
-def _one_thread() -> None:
-    """Pool initializer: one thread for numeric libraries (and processes they start)."""
-    for name in THREAD_VARIABLES:
-        os.environ[name] = "1"
-
-
-@contextmanager
-def _one_thread_environment() -> Iterator[None]:
-    """Set the thread variables to 1 in this process's environment, then restore them."""
-    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-    _one_thread()
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _check_picklable(fn: Callable[..., Any]) -> None:
