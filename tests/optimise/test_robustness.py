@@ -169,3 +169,25 @@ def test_unknown_climate_exits_2_with_one_line(searched, monkeypatch, capsys):
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert "expected a number after 'user:'" in err and "Traceback" not in err
+
+
+def test_report_shows_the_designs_today_and_in_the_future_in_both_languages(searched, wetter):
+    from ecocity.report.optimisation import future_figure, optimisation_page
+    from ecocity.report.render import report_html
+    from tests.report.conftest import make_results
+
+    folder, loaded, rain, space, store, evaluation, result = searched
+    section = optimisation_section(result, loaded, space, wetter)
+    figure = future_figure(section["future_climate"])
+    assert len(figure["layout"]["annotations"]) == 4  # one arrow per checked design, today -> future
+    arrow = figure["layout"]["annotations"][0]
+    assert arrow["ay"] == section["future_climate"]["designs"][0]["capture_ratio_today"]
+    assert arrow["y"] == section["future_climate"]["designs"][0]["capture_ratio_future"]
+    page = optimisation_page(section)
+    assert "optimisation-future-table" in page and "user:1.2" in page and "1.2 at T = 2 yr" in page
+    assert page.count('data-meets-future="✔"') == int(wetter.table["meets_future"].sum())
+    assert "Least-cost design still meeting every target in the future climate: 1-1" in page
+    zh = report_html(make_results() | {"optimisation": section}, language="zh")
+    assert "未来气候下的方案：user:1.2" in zh and "未来气候下仍满足全部目标的最低造价方案" in zh
+    infeasible = section | {"future_climate": section["future_climate"] | {"status": "infeasible", "chosen": None}}
+    assert "No checked design meets every target in the future climate" in optimisation_page(infeasible)
