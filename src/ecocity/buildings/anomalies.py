@@ -8,9 +8,11 @@ each flag's ``evidence`` holds the numbers it rests on and the threshold it used
 Detectors: :func:`stuck_meter`, :func:`baseload_creep`, :func:`night_weekend_share`,
 :func:`wrong_season` (a temperature slope of the wrong sign), :func:`constant_cooling` (a constant
 cooling-type load through the cold season, kind ``wrong_season`` too), :func:`level_shifts`;
-:func:`all_flags` runs those the data allow. A :class:`~ecocity.buildings.calendars.Calendar`
-(public holidays, China's make-up working days, school breaks) refines the night/weekend share
-and keeps holidays out of the level-shift search.
+:func:`all_flags` runs those the data allow, with the daily-data checks of
+:mod:`ecocity.buildings.anomalies_daily` (a lost set-back, a constant chiller on electric
+heating). A :class:`~ecocity.buildings.calendars.Calendar` (public holidays, China's make-up
+working days, school breaks) refines the night/weekend share and keeps holidays out of the
+level-shift search.
 """
 
 from __future__ import annotations
@@ -381,6 +383,43 @@ def wrong_season(usage_daily: pd.Series, temperature_c: pd.Series, *,
     return flags
 
 
+def cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, th: Mapping[str, Any],
+                 calendar: Calendar | None = None):
+    """Per cold season (1 July to 30 June): the season's days, the shoulder reference and cold-day ratios.
+
+    Yields ``(season, days, reference, cold, relative, (slope, t))``: ``days`` has columns ``u``
+    [kWh/d], ``t`` [°C], ``weekday``; ``reference`` is the median use of the season's shoulder
+    days (``shoulder_low_c`` ≤ T ≤ ``shoulder_high_c``) per weekday [kWh/d]; ``cold`` the days
+    with T ≤ ``cold_day_c`` that have a reference; ``relative`` their use over the reference [-];
+    ``slope`` [1/°C] and ``t`` of ``relative`` regressed on T. Seasons with fewer than
+    ``min_days`` shoulder or cold days are skipped; with a calendar, its irregular days are left out.
+    """
+    u = to_daily(usage_daily)
+    t = _series(temperature_c, "temperature_c")
+    t = t.groupby(t.index.normalize()).mean()
+    df = pd.DataFrame({"u": u, "t": t}).dropna()
+    if calendar is not None and len(df):
+        df = df[~calendar.irregular(df.index)]
+    if df.empty:
+        return
+    naive = df.index.tz_localize(None) if df.index.tz is not None else df.index
+    df["season"] = np.where(naive.month >= 7, naive.year, naive.year - 1)
+    df["weekday"] = naive.day_of_week
+    for season, sub in df.groupby("season"):
+        shoulder = sub[(sub["t"] >= th["shoulder_low_c"]) & (sub["t"] <= th["shoulder_high_c"])]
+        cold = sub[sub["t"] <= th["cold_day_c"]]
+        if len(shoulder) < th["min_days"] or len(cold) < th["min_days"]:
+            continue
+        ref = shoulder.groupby("weekday")["u"].median()
+        ref_cold = cold["weekday"].map(ref)
+        ok = ref_cold.notna() & (ref_cold > 0)
+        if ok.sum() < th["min_days"]:
+            continue
+        cold, ref_cold = cold[ok], ref_cold[ok]
+        relative = (cold["u"] / ref_cold).to_numpy()
+        yield int(season), sub, ref, cold, relative, _slope(cold["t"].to_numpy(), relative)
+
+
 def constant_cooling(usage_daily: pd.Series, temperature_c: pd.Series, *, calendar: Calendar | None = None,
                      overrides: Mapping[str, Any] | None = None) -> list[Flag]:
     """Cooling-type load that runs at a constant level through the cold season (a chiller left on).
@@ -410,38 +449,16 @@ def constant_cooling(usage_daily: pd.Series, temperature_c: pd.Series, *, calend
     −b ≥ ``min_response_percent_per_c`` %/°C) ends the check. Otherwise a weak heating response
     is moved to the mildest cold day, r' = r + min(b, 0)·(``cold_day_c`` − T), and the excess is
     median(r') − 1; flagged when it is at least ``min_excess_percent``. An electrically heated
-    building's cold-day excess is heating and is not flagged (a limit: a constant chiller on top
-    of electric heating is not separated).
+    building's cold-day excess is heating and is not flagged here: a constant chiller on top of
+    electric heating is :func:`~ecocity.buildings.anomalies_daily.constant_cooling_heated`'s case.
     """
     th = _th("constant_cooling", overrides)
-    u = to_daily(usage_daily)
-    t = _series(temperature_c, "temperature_c")
-    t = t.groupby(t.index.normalize()).mean()
-    df = pd.DataFrame({"u": u, "t": t}).dropna()
-    if calendar is not None and len(df):
-        df = df[~calendar.irregular(df.index)]
-    if df.empty:
-        return []
-    naive = df.index.tz_localize(None) if df.index.tz is not None else df.index
-    df["season"] = np.where(naive.month >= 7, naive.year, naive.year - 1)
-    df["weekday"] = naive.day_of_week
     flags = []
-    for season, sub in df.groupby("season"):
-        shoulder = sub[(sub["t"] >= th["shoulder_low_c"]) & (sub["t"] <= th["shoulder_high_c"])]
-        cold = sub[sub["t"] <= th["cold_day_c"]]
-        if len(shoulder) < th["min_days"] or len(cold) < th["min_days"]:
-            continue
-        ref = shoulder.groupby("weekday")["u"].median()
-        ref_cold = cold["weekday"].map(ref)
-        ok = ref_cold.notna() & (ref_cold > 0)
-        if ok.sum() < th["min_days"]:
-            continue
-        cold, ref_cold = cold[ok], ref_cold[ok]
-        relative = (cold["u"] / ref_cold).to_numpy()
-        t_cold = cold["t"].to_numpy()
-        slope, tstat = _slope(t_cold, relative)
+    for season, sub, ref, cold, relative, (slope, tstat) in cold_seasons(usage_daily, temperature_c, th, calendar):
         if tstat <= -th["t_statistic"] and -100.0 * slope >= th["min_response_percent_per_c"]:
             continue                                   # use rises as it gets colder: heating
+        shoulder_days = int(((sub["t"] >= th["shoulder_low_c"]) & (sub["t"] <= th["shoulder_high_c"])).sum())
+        t_cold = cold["t"].to_numpy()
         # a weak heating response is moved to the mildest cold day (T = cold_day_c) before the
         # median, so that it is not counted as a constant excess
         at_mildest = relative + min(slope, 0.0) * (th["cold_day_c"] - t_cold)
@@ -455,7 +472,7 @@ def constant_cooling(usage_daily: pd.Series, temperature_c: pd.Series, *, calend
         flags.append(Flag(
             "wrong_season", sev, first, last,
             {"excess_percent": excess, "excess_kwh_per_d": extra, "shoulder_level_kwh_per_d": level,
-             "cold_days": float(len(cold)), "shoulder_days": float(len(shoulder)),
+             "cold_days": float(len(cold)), "shoulder_days": float(shoulder_days),
              "slope_percent_per_c": 100.0 * slope, "t_statistic": tstat,
              "threshold_percent": float(th["min_excess_percent"])},
             f"In the cold season {season}/{season + 1} ({first:%Y-%m-%d} to {last:%Y-%m-%d}) the building used "
@@ -540,6 +557,10 @@ def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: A
               city: str | None = None) -> list[Flag]:
     """Every detector the data allow (hourly ones only for hourly data), in :data:`KINDS` order.
 
+    Daily data with a temperature get :func:`~ecocity.buildings.anomalies_daily.lost_setback`
+    in place of the night/weekend share; :func:`~ecocity.buildings.anomalies_daily.constant_cooling_heated`
+    takes the electrically heated seasons that :func:`constant_cooling` leaves out.
+
     ``city`` (``"beijing"``, ``"copenhagen"``, ...) switches on the building's calendar
     (:func:`~ecocity.buildings.calendars.building_calendar`: public holidays, China's make-up
     working days, the breaks of ``building_type``) for the night/weekend share and the
@@ -551,14 +572,19 @@ def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: A
     if city is not None and country_of(city) is not None and len(u):
         years = range(int(u.index[0].year), int(u.index[-1].year) + 1)
         calendar = building_calendar(city, building_type, years)
+    from ecocity.buildings import anomalies_daily     # it builds on this module's helpers
+
     flags = stuck_meter(u)
     if hourly:
         flags += baseload_creep(u) + night_weekend_share(u, occupancy=occupancy, building_type=building_type,
                                                          calendar=calendar)
+    elif temperature_c is not None:
+        flags += anomalies_daily.lost_setback(u, temperature_c, occupancy=occupancy, calendar=calendar)
     if temperature_c is not None:
         season = wrong_season(u, temperature_c)
         if not any(f.evidence.get("slope_kwh_per_d_per_c", 0.0) > 0 for f in season):
             season += constant_cooling(u, temperature_c, calendar=calendar)
+            season += anomalies_daily.constant_cooling_heated(u, temperature_c, calendar=calendar)
         flags += season
     flags += level_shifts(u, temperature_c, model, calendar=calendar)
     return flags

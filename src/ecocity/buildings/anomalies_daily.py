@@ -1,0 +1,359 @@
+"""Anomaly flags that need only daily data: a lost set-back, a constant winter load on electric heating.
+
+Both are pure functions of a daily (or finer, summed to days) usage series and an outdoor
+temperature series, returning :class:`~ecocity.buildings.anomalies.Flag` lists like the detectors
+of :mod:`ecocity.buildings.anomalies`, whose :func:`~ecocity.buildings.anomalies.all_flags` runs
+them. Thresholds and their rationale: ``[setback]`` and ``[constant_cooling_heated]`` of
+``data/anomaly_thresholds.toml``.
+
+* :func:`lost_setback` (kind ``night_weekend``): a daily heat or gas meter has no hours, so the
+  night/weekend share cannot be computed; but a building that sets its heating back when it is
+  closed uses less on a closed day than on a working day at the same outdoor temperature. A
+  set-back that is lost shows as that difference shrinking from some date on (a structural change
+  of the closed-day effect, found by a sup-F scan over the break date), or as no difference at all
+  over the whole record.
+* :func:`constant_cooling_heated` (kind ``wrong_season``): in an electrically heated building a
+  chiller left on in winter is hidden in the heating response; it shows as a step, a constant
+  extra use on cold days that the heating line (use rising linearly below a balance point) does not
+  explain.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecocity.buildings.anomalies import Flag, _series, _th, cold_seasons, parse_occupancy, to_daily
+from ecocity.buildings.calendars import Calendar
+
+_HEATING_BALANCE_C = np.arange(10.0, 18.5, 1.0)      # as changepoints.weather_residuals
+_COOLING_BALANCE_C = np.arange(16.0, 26.5, 2.0)
+
+
+def _daily_frame(usage: pd.Series, temperature_c: pd.Series) -> pd.DataFrame:
+    u = to_daily(usage)
+    t = _series(temperature_c, "temperature_c")
+    t = t.groupby(t.index.normalize()).mean()
+    return pd.DataFrame({"u": u, "t": t}).dropna()
+
+
+def _open_day_model(u: np.ndarray, t: np.ndarray) -> tuple[float, float, float, float, float]:
+    """Least-squares ``U = a + b·HDD(τ_h) [+ c·CDD(τ_c)]`` over open days, b ≥ 0 and c > 0.
+
+    Returns ``(a, b, τ_h, c, τ_c)`` (c = 0 without a cooling term); balance points by grid search,
+    the least squared error among the candidates with positive slopes (CalTRACK 2.0 3.4.3.2).
+    """
+    best = (math.inf, float(np.mean(u)), 0.0, 15.0, 0.0, 30.0)
+    for th_c in _HEATING_BALANCE_C:
+        h = np.maximum(th_c - t, 0.0)
+        for tc_c in (None, *_COOLING_BALANCE_C):
+            cols = [np.ones_like(t), h] + ([] if tc_c is None else [np.maximum(t - tc_c, 0.0)])
+            x = np.column_stack(cols)
+            coef, *_ = np.linalg.lstsq(x, u, rcond=None)
+            if coef[1] < 0 or (tc_c is not None and coef[2] <= 0):
+                continue
+            sse = float(np.sum((u - x @ coef) ** 2))
+            if sse < best[0]:
+                c, tc = (float(coef[2]), float(tc_c)) if tc_c is not None else (0.0, 30.0)
+                best = (sse, float(coef[0]), float(coef[1]), float(th_c), c, tc)
+    return best[1], best[2], best[3], best[4], best[5]
+
+
+def _weekly_contrasts(df: pd.DataFrame, open_day: np.ndarray) -> pd.DataFrame:
+    """Per week: closed-day minus open-day mean residual of the open-day model, and its weight.
+
+    Columns ``contrast`` [kWh/d], ``hdd`` (mean HDD of the closed days) [K·d/d], ``level`` (mean
+    predicted open-day use) [kWh/d], ``weight`` = 1/(level²·(1/n_closed + 1/n_open)): the daily
+    noise of a meter grows with its use, and a week's contrast averages n days on each side.
+    """
+    a, b, th_c, c, tc_c = _open_day_model(df["u"].to_numpy()[open_day], df["t"].to_numpy()[open_day])
+    t = df["t"].to_numpy()
+    hdd = np.maximum(th_c - t, 0.0)
+    predicted = a + b * hdd + c * np.maximum(t - tc_c, 0.0)
+    floor = 0.01 * max(float(np.mean(df["u"])), 1e-9)
+    frame = pd.DataFrame({"r": df["u"].to_numpy() - predicted, "hdd": hdd, "p": np.maximum(predicted, floor),
+                          "open": open_day}, index=df.index)
+    naive = df.index.tz_localize(None) if df.index.tz is not None else df.index
+    g = frame.groupby([naive.to_period("W"), frame["open"]]).agg(r=("r", "mean"), hdd=("hdd", "mean"),
+                                                                   p=("p", "mean"), n=("r", "size")).unstack()
+    g = g.dropna()
+    if g.empty:
+        return pd.DataFrame(columns=["contrast", "hdd", "level", "weight", "start"])
+    n_closed, n_open = g[("n", False)].to_numpy(float), g[("n", True)].to_numpy(float)
+    level = g[("p", True)].to_numpy()
+    return pd.DataFrame({"contrast": (g[("r", False)] - g[("r", True)]).to_numpy(),
+                         "hdd": g[("hdd", False)].to_numpy(), "level": level,
+                         "weight": 1.0 / (level**2 * (1.0 / n_closed + 1.0 / n_open)),
+                         "start": g.index.start_time})
+
+
+def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    sw = np.sqrt(w)
+    xw = x * sw[:, None]
+    coef, *_ = np.linalg.lstsq(xw, y * sw, rcond=None)
+    r = (y - x @ coef) * sw
+    return coef, float(r @ r), xw
+
+
+def setback_break(weeks: pd.DataFrame, min_segment_weeks: int) -> dict[str, float] | None:
+    """The most likely date of a change of the closed-day effect, by a sup-F scan.
+
+    Model of the weekly contrast d (closed minus open day, kWh/d) on the closed days' mean HDD x:
+    d = α + β·x before week k and d = (α + α') + (β + β')·x from week k on, weighted least
+    squares (weights of :func:`_weekly_contrasts`). For every k leaving ``min_segment_weeks`` on
+    either side, F_k = [(SSE_0 − SSE_k)/2] / [SSE_k/(n − 4)] tests α' = β' = 0; the largest F_k
+    (Andrews 1993's sup-F for a break at an unknown date) and its k are returned with the
+    effects before and after at the mean closed-day HDD x̄ [kWh/d] and the mean open-day use
+    [kWh/d]; None when there are fewer than 2·``min_segment_weeks`` weeks.
+
+    References
+    ----------
+    Andrews, D. W. K. (1993). Tests for parameter instability and structural change with unknown
+    change point. Econometrica 61(4), 821–856.
+    """
+    n = len(weeks)
+    if n < 2 * min_segment_weeks or n < 8:
+        return None
+    d, x, w = (weeks[c].to_numpy(float) for c in ("contrast", "hdd", "weight"))
+    x0 = np.column_stack([np.ones(n), x])
+    _, sse0, _ = _wls(x0, d, w)
+    best_f, best_k, best_coef = -math.inf, -1, np.zeros(4)
+    for k in range(min_segment_weeks, n - min_segment_weeks + 1):
+        step = (np.arange(n) >= k).astype(float)
+        coef, sse1, _ = _wls(np.column_stack([x0, step, step * x]), d, w)
+        f = ((sse0 - sse1) / 2.0) / (sse1 / (n - 4)) if sse1 > 0 else math.inf
+        if f > best_f:
+            best_f, best_k, best_coef = f, k, coef
+    x_mean = float(np.mean(x))
+    before = float(best_coef[0] + best_coef[1] * x_mean)
+    after = before + float(best_coef[2] + best_coef[3] * x_mean)
+    return {"f_statistic": float(best_f), "k": float(best_k), "effect_before_kwh_per_d": before,
+            "effect_after_kwh_per_d": after, "open_level_kwh_per_d": float(np.mean(weeks["level"])),
+            "closed_hdd": x_mean}
+
+
+def _closed_days(df: pd.DataFrame, weekdays: list[int], calendar: Calendar | None) -> np.ndarray:
+    if calendar is not None:
+        return ~calendar.occupied(df.index, weekdays)
+    return ~np.isin(df.index.day_of_week, weekdays)
+
+
+def lost_setback(usage_daily: pd.Series, temperature_c: pd.Series, *, occupancy: str | None = None,
+                 calendar: Calendar | None = None, overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+    """A night/weekend set-back lost, from daily heat (or gas) use and outdoor temperature.
+
+    Parameters
+    ----------
+    usage_daily
+        Daily use (finer data is summed to days). [kWh/d]
+    temperature_c
+        Outdoor temperature, hourly or daily mean. [°C]
+    occupancy
+        Schedule text of :func:`~ecocity.buildings.anomalies.parse_occupancy` (``"Mon-Fri 08-18"``);
+        its weekdays are the working days (default ``[setback] occupied_weekdays``). A schedule
+        open every day (hospital, mall) has no closed days: no check.
+    calendar
+        Public holidays (closed), make-up working days (open) and breaks (closed).
+    overrides
+        Thresholds replacing those of ``[setback]``.
+
+    Returns
+    -------
+    list of Flag
+        Kind ``night_weekend``: at most one, either the change (from the week the closed-day
+        saving shrank) or, without a change, a closed-day saving near zero over the whole record.
+
+    Notes
+    -----
+    Open days fit U = a + b·HDD(τ_h) [+ c·CDD(τ_c)] (grid search, positive slopes). Each week
+    gives the contrast d = mean residual of its closed days − that of its open days [kWh/d]
+    (pairing within the week removes level shifts and slow drifts) with the closed days' mean
+    HDD x. :func:`setback_break` finds the best break. The closed-day saving is S = −d(x̄)/Ū, the
+    share of an open day's use Ū saved on a closed day at the same temperature. Flagged when
+    sup-F ≥ ``f_statistic``, the saving fell (S_before > 0, S_before − S_after ≥
+    ``min_change_percent`` and at least ``min_lost_fraction`` of S_before lost). Without a break,
+    flagged (``info``) when the 90 % upper bound of S over the whole record is below
+    ``no_setback_percent``. A set-back of ΔT kelvin over a day saves about 2–4 %/K of that day's
+    heating (DOE rule of thumb; ISO 13790's intermittent-heating method gives the same order):
+    2 % is the loss of about 1 K on a closed day.
+    """
+    th = _th("setback", overrides)
+    weekdays = parse_occupancy(occupancy)["occupied_weekdays"] if occupancy else list(th["occupied_weekdays"])
+    if len(set(weekdays)) >= 7:
+        return []
+    df = _daily_frame(usage_daily, temperature_c)
+    if len(df) < 14 * int(th["min_segment_weeks"]):
+        return []
+    closed = _closed_days(df, weekdays, calendar)
+    if closed.sum() < th["min_segment_weeks"] or (~closed).sum() < th["min_segment_weeks"]:
+        return []
+    weeks = _weekly_contrasts(df, ~closed)
+    found = setback_break(weeks, int(th["min_segment_weeks"]))
+    if found is None:
+        return []
+    level = found["open_level_kwh_per_d"]
+    if level <= 0:
+        return []
+    saving_before = -100.0 * found["effect_before_kwh_per_d"] / level
+    saving_after = -100.0 * found["effect_after_kwh_per_d"] / level
+    change = saving_before - saving_after
+    if (found["f_statistic"] >= th["f_statistic"] and saving_before > 0 and change >= th["min_change_percent"]
+            and change >= th["min_lost_fraction"] * saving_before):
+        k = int(found["k"])
+        start = pd.Timestamp(weeks["start"].iloc[k])
+        extra = found["effect_after_kwh_per_d"] - found["effect_before_kwh_per_d"]
+        sev = "alert" if change >= 2 * th["min_change_percent"] else "warning"
+        return [Flag("night_weekend", sev, start, df.index[-1],
+                     {"saving_before_percent": saving_before, "saving_after_percent": saving_after,
+                      "change_percent": change, "extra_per_closed_day_kwh": extra,
+                      "open_day_use_kwh_per_d": level, "f_statistic": found["f_statistic"],
+                      "weeks_before": float(k), "weeks_after": float(len(weeks) - k),
+                      "threshold_f": float(th["f_statistic"]), "threshold_percent": float(th["min_change_percent"])},
+                     f"From the week of {start:%Y-%m-%d} the building's closed days (weekends and holidays) use "
+                     f"almost as much as its working days at the same outdoor temperature: a closed day saved "
+                     f"{saving_before:.1f} % of a working day's use before and {saving_after:.1f} % after, "
+                     f"{extra:.0f} kWh more per closed day. The night and weekend set-back appears to be lost; "
+                     "check the heating controller's time programme and set-back temperature.",
+                     f"自 {start:%Y-%m-%d} 所在周起，在相同室外温度下，建筑非使用日（周末和节假日）的用能几乎与工作日相同："
+                     f"此前非使用日比工作日节省 {saving_before:.1f} %，此后仅节省 {saving_after:.1f} %，"
+                     f"每个非使用日多用约 {extra:.0f} kWh。夜间及周末降温运行可能已失效，请检查供热控制器的时间程序和降温设定。")]
+    return _no_setback(weeks, level, th)
+
+
+def _no_setback(weeks: pd.DataFrame, level: float, th: Mapping[str, Any]) -> list[Flag]:
+    """The whole record's closed-day saving, flagged (info) when its 90 % upper bound is near zero."""
+    d, x, w = (weeks[c].to_numpy(float) for c in ("contrast", "hdd", "weight"))
+    n = len(d)
+    x_mean = float(np.mean(x))
+    design = np.column_stack([np.ones(n), x - x_mean])          # intercept = effect at x̄
+    coef, sse, xw = _wls(design, d, w)
+    cov = np.linalg.pinv(xw.T @ xw) * sse / max(n - 2, 1)
+    saving = -100.0 * float(coef[0]) / level
+    upper = saving + 1.645 * 100.0 * math.sqrt(max(float(cov[0, 0]), 0.0)) / level
+    if upper >= th["no_setback_percent"]:
+        return []
+    start, end = pd.Timestamp(weeks["start"].iloc[0]), pd.Timestamp(weeks["start"].iloc[-1]) + pd.Timedelta(days=6)
+    return [Flag("night_weekend", "info", start, end,
+                 {"saving_percent": saving, "saving_upper_90_percent": upper, "open_day_use_kwh_per_d": level,
+                  "weeks": float(n), "threshold_percent": float(th["no_setback_percent"])},
+                 f"Over the whole record the building's closed days (weekends and holidays) use as much as its "
+                 f"working days at the same outdoor temperature (saving {saving:.1f} %, at most {upper:.1f} % at "
+                 "90 % confidence). A building closed at weekends should set its heating back then (a 3–5 K "
+                 "set-back saves several per cent of a closed day's heat): check that the controller has a set-back "
+                 "programme.",
+                 f"在整个记录期内，相同室外温度下建筑非使用日（周末和节假日）的用能与工作日相当（节省 {saving:.1f} %，"
+                 f"90 % 置信上限 {upper:.1f} %）。周末关闭的建筑应在非使用时段降温运行（降温 3–5 K 可节省非使用日相当比例的供热），"
+                 "请检查控制器是否设置了降温程序。")]
+
+
+# --- a constant winter load on top of electric heating -------------------------------------------
+
+def _hinge_fit(r: np.ndarray, t: np.ndarray, steps_c: tuple[float, ...] | None, min_days: int):
+    """Best ``r = a + b·max(τ_h − T, 0) [+ C·1(T < τ_s)]``, b ≥ 0, by grid search over τ_h (and τ_s).
+
+    Returns ``(sse, coef, τ_h, τ_s, covariance)``; τ_s needs ``min_days`` days on either side.
+    """
+    best = (math.inf, None, math.nan, math.nan, None)
+    for th_c in _HEATING_BALANCE_C - 2.0:                     # 8…16 °C
+        h = np.maximum(th_c - t, 0.0)
+        for ts_c in (None,) if steps_c is None else steps_c:
+            cols = [np.ones_like(t), h]
+            if ts_c is not None:
+                below = (t < ts_c).astype(float)
+                if below.sum() < min_days or (1 - below).sum() < min_days:
+                    continue
+                cols.append(below)
+            x = np.column_stack(cols)
+            coef, *_ = np.linalg.lstsq(x, r, rcond=None)
+            if coef[1] < 0:
+                continue
+            res = r - x @ coef
+            sse = float(res @ res)
+            if sse < best[0]:
+                cov = np.linalg.pinv(x.T @ x) * sse / max(len(r) - x.shape[1], 1)
+                best = (sse, coef, float(th_c), math.nan if ts_c is None else float(ts_c), cov)
+    return best
+
+
+def constant_cooling_heated(usage_daily: pd.Series, temperature_c: pd.Series, *, calendar: Calendar | None = None,
+                            overrides: Mapping[str, Any] | None = None) -> list[Flag]:
+    """A constant cold-weather load (a chiller left on) on top of electric heating.
+
+    :func:`~ecocity.buildings.anomalies.constant_cooling` leaves electrically heated buildings
+    out (their cold-day excess is heating); this check takes exactly those seasons.
+
+    Parameters
+    ----------
+    usage_daily
+        Daily use (hourly input is summed). [kWh/d]
+    temperature_c
+        Outdoor temperature, hourly or daily mean. [°C]
+    calendar
+        Optional: holidays, make-up working days and breaks are left out.
+    overrides
+        Thresholds replacing ``[constant_cooling_heated]`` (season and heating-test keys as
+        ``[constant_cooling]``).
+
+    Notes
+    -----
+    Per cold season (July–June) with a heating dependence by the test of ``constant_cooling``:
+    r = use / the season's shoulder level of the weekday (median of the days at 10–16 °C), over
+    the days with T ≤ ``shoulder_high_c`` (no cooling expected). Two change-point models, both
+    with a heating line below a balance point τ_h (8…16 °C, slope b ≥ 0): the heating-only
+    r = a + b·max(τ_h − T, 0), and the same with a step C·1(T < τ_s) (τ_s on a grid
+    ``step_low_c``…``step_high_c``). Electric heating (a heat pump's falling COP included)
+    makes use grow smoothly as it gets colder; a plant switched on in cold weather and run at a
+    constant load adds a step the heating line cannot give. Flagged when C ≥
+    ``min_excess_percent`` % of the shoulder level, its t ≥ ``t_statistic`` and the step model
+    lowers the squared error by ≥ ``min_sse_reduction_percent`` %.
+    """
+    th = _th("constant_cooling_heated", overrides)
+    steps = tuple(float(s) for s in np.arange(th["step_low_c"], th["step_high_c"] + 0.5, 1.0))
+    flags = []
+    for season, sub, ref, _cold, _relative, (slope, tstat) in cold_seasons(usage_daily, temperature_c, th, calendar):
+        if not (tstat <= -th["t_statistic_heating"] and -100.0 * slope >= th["min_response_percent_per_c"]):
+            continue                                   # not heated electrically: constant_cooling's case
+        days = sub[sub["t"] <= th["shoulder_high_c"]]
+        refs = days["weekday"].map(ref)
+        days = days[refs.notna() & (refs > 0)]
+        r = (days["u"] / refs[days.index]).to_numpy()
+        t = days["t"].to_numpy()
+        sse0, coef0, *_ = _hinge_fit(r, t, None, int(th["min_days"]))
+        sse1, coef1, th_c, ts_c, cov = _hinge_fit(r, t, steps, int(th["min_days"]))
+        if coef1 is None or coef0 is None or not math.isfinite(sse1):
+            continue
+        step = float(coef1[2])
+        t_step = step / math.sqrt(cov[2, 2]) if cov[2, 2] > 0 else math.inf
+        reduction = 100.0 * (sse0 - sse1) / sse0 if sse0 > 0 else 0.0
+        excess = 100.0 * step
+        if (excess < th["min_excess_percent"] or t_step < th["t_statistic"]
+                or reduction < th["min_sse_reduction_percent"]):
+            continue
+        level = float(ref.mean())
+        extra = level * step
+        heating = 100.0 * float(coef1[1])
+        below = days[days["t"] < ts_c]
+        first, last = below.index[0], below.index[-1]
+        sev = "alert" if excess >= 2 * th["min_excess_percent"] else "warning"
+        flags.append(Flag(
+            "wrong_season", sev, first, last,
+            {"excess_percent": excess, "excess_kwh_per_d": extra, "shoulder_level_kwh_per_d": level,
+             "step_below_c": ts_c, "heating_balance_c": th_c, "heating_slope_percent_per_c": heating,
+             "t_statistic": t_step, "sse_reduction_percent": reduction, "days": float(len(days)),
+             "threshold_percent": float(th["min_excess_percent"])},
+            f"In the cold season {season}/{season + 1} the building is heated electrically (use rises by about "
+            f"{heating:.1f} % of its mild-day level for each degree below {th_c:g} °C), and on days below "
+            f"{ts_c:g} °C ({first:%Y-%m-%d} to {last:%Y-%m-%d}) it uses a further {excess:.0f} % (about "
+            f"{extra:.0f} kWh/d) that does not grow as it gets colder, so it is not heating. A constant load "
+            "switched on in cold weather points at cooling left on (chillers, cooling towers, fan-coils) or "
+            "plant run all winter (pumps, trace heating): check the chiller plant's schedule and free cooling.",
+            f"{season}/{season + 1} 年寒冷季节建筑采用电供暖（气温低于 {th_c:g} °C 后每降低 1 °C 用能约增加温和日水平的 "
+            f"{heating:.1f} %）；此外在日均气温低于 {ts_c:g} °C 的日子（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）"
+            f"还多用 {excess:.0f} %（约 {extra:.0f} kWh/d），且不随气温降低而增加，并非供暖。寒冷时开启并恒定运行的负荷，"
+            "说明制冷设备可能未关闭（冷机、冷却塔、风机盘管）或有设备整个冬季持续运行（水泵、伴热），"
+            "请检查冷站运行时间表和自然冷却。"))
+    return flags
