@@ -1,0 +1,143 @@
+"""Daily-data anomaly checks: a lost set-back on a daily heat meter, a constant chiller on electric heating.
+
+Thresholds: ``[setback]`` and ``[constant_cooling_heated]`` of the package's anomaly_thresholds.toml
+(a set-back saves about 2-4 % of a closed day's heating per kelvin held for 24 h, U.S. DOE rule of
+thumb; sup-F break test after Andrews 1993, Econometrica 61:821).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecocity.buildings import anomalies as an
+from ecocity.buildings import anomalies_daily as ad
+from ecocity.buildings.synthetic import Fault, synthetic_meter, synthetic_temperature
+from ecocity.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def copenhagen_temperature():
+    return synthetic_temperature("copenhagen", "2022-01-01", "2025-01-01", seed=20260102)
+
+
+@pytest.fixture(scope="module")
+def beijing_temperature():
+    return synthetic_temperature("beijing", "2022-01-01", "2025-01-01", seed=20260101)
+
+
+def _daily(temperature):
+    return temperature.groupby(temperature.index.normalize()).mean()
+
+
+def _heat_meter(temperature, *, saving_before, saving_after, change="2023-10-01", seed=1):
+    """Daily heat of an office closed at weekends: 300 + 200·HDD(15 °C) kWh/d on working days; a
+    closed day uses (1 − saving) of that, the saving changing on ``change``; 5 % daily noise."""
+    t = _daily(temperature)
+    days = t.index
+    open_use = 300.0 + 200.0 * np.maximum(15.0 - t.to_numpy(), 0.0)
+    saving = np.where(days < pd.Timestamp(change), saving_before, saving_after)
+    use = np.where(days.day_of_week < 5, open_use, open_use * (1.0 - saving))
+    rng = np.random.default_rng(seed)
+    return pd.Series(use * (1.0 + 0.05 * rng.standard_normal(len(use))), index=days)
+
+
+def test_a_lost_setback_is_found_near_its_date(copenhagen_temperature):
+    # a 15 % closed-day saving (a 4-5 K weekend set-back at 3-4 %/K) lost on 2023-10-01
+    heat = _heat_meter(copenhagen_temperature, saving_before=0.15, saving_after=0.0)
+    flags = ad.lost_setback(heat, copenhagen_temperature, occupancy="Mon-Fri 07-17")
+    assert len(flags) == 1
+    f = flags[0]
+    assert f.kind == "night_weekend" and f.severity == "alert"
+    assert abs((f.start - pd.Timestamp("2023-10-01")).days) <= 7          # the week of the change
+    assert f.evidence["saving_before_percent"] == pytest.approx(15.0, abs=2.0)
+    assert f.evidence["saving_after_percent"] == pytest.approx(0.0, abs=2.0)
+    assert "set-back appears to be lost" in f.message_en and "降温运行可能已失效" in f.message_zh
+
+
+def test_a_kept_setback_is_not_flagged(copenhagen_temperature):
+    heat = _heat_meter(copenhagen_temperature, saving_before=0.15, saving_after=0.15)
+    assert ad.lost_setback(heat, copenhagen_temperature) == []
+
+
+def test_a_building_that_never_sets_back_gets_an_info_flag(copenhagen_temperature):
+    heat = _heat_meter(copenhagen_temperature, saving_before=0.0, saving_after=0.0)
+    flags = ad.lost_setback(heat, copenhagen_temperature)
+    assert [f.severity for f in flags] == ["info"]
+    assert flags[0].evidence["saving_upper_90_percent"] < 2.0
+    assert "set-back programme" in flags[0].message_en
+
+
+def test_a_building_open_every_day_is_not_checked(copenhagen_temperature):
+    heat = _heat_meter(copenhagen_temperature, saving_before=0.0, saving_after=0.0)
+    assert ad.lost_setback(heat, copenhagen_temperature, occupancy="daily 10-22") == []
+
+
+def test_the_generators_lost_setback_on_a_daily_heat_meter(copenhagen_temperature):
+    # the example's CPH-OFF-06 fault (examples/buildings/truth.csv): +0.5 x the occupied base hour in
+    # every unoccupied hour from 2023-10-01, read as daily sums; the same meter without it is clean
+    kwargs = dict(city="copenhagen", carrier="district_heat", seed=20261680)
+    faulty = an.to_daily(synthetic_meter("office", 5000.0, copenhagen_temperature, **kwargs,
+                                         fault=Fault("night_share", "2023-10-01", None, 0.5)))
+    clean = an.to_daily(synthetic_meter("office", 5000.0, copenhagen_temperature, **kwargs))
+    flags = an.all_flags(faulty, copenhagen_temperature, occupancy="Mon-Fri 08-18", building_type="office",
+                         city="copenhagen")
+    setback = [f for f in flags if f.kind == "night_weekend"]
+    assert len(setback) == 1 and abs((setback[0].start - pd.Timestamp("2023-10-01")).days) <= 7
+    assert an.all_flags(clean, copenhagen_temperature, occupancy="Mon-Fri 08-18", building_type="office",
+                        city="copenhagen") == []
+
+
+def test_setback_threshold_override(copenhagen_temperature):
+    heat = _heat_meter(copenhagen_temperature, saving_before=0.15, saving_after=0.0)
+    assert ad.lost_setback(heat, copenhagen_temperature, overrides={"f_statistic": 1e9}) == []
+    with pytest.raises(InputError, match="unknown threshold"):
+        ad.lost_setback(heat, copenhagen_temperature, overrides={"f": 1.0})
+
+
+def _electrically_heated(temperature, *, chiller, seed=1):
+    """Daily electricity of a building heated by electricity: base 1000 kWh/d on weekdays, 600 at
+    weekends, + 30 kWh/d per K below 14 °C (3 %/K of the base), + 40 per K above 20 °C; with
+    ``chiller`` a constant 200 kWh/d (20 % of the weekday base) on days below 10 °C from
+    2023-10-15 to 2024-03-31 (the example's TZ-MAL-08 fault on a heated building); 5 % noise."""
+    t = _daily(temperature)
+    days, tc = t.index, t.to_numpy()
+    use = np.where(days.day_of_week < 5, 1000.0, 600.0) + 30.0 * np.maximum(14.0 - tc, 0.0) \
+        + 40.0 * np.maximum(tc - 20.0, 0.0)
+    if chiller:
+        use = use + 200.0 * ((days >= "2023-10-15") & (days < "2024-04-01") & (tc < 10.0))
+    rng = np.random.default_rng(seed)
+    return pd.Series(use * (1.0 + 0.05 * rng.standard_normal(len(use))), index=days)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_chiller_on_top_of_electric_heating_is_found(beijing_temperature, seed):
+    use = _electrically_heated(beijing_temperature, chiller=True, seed=seed)
+    assert an.constant_cooling(use, beijing_temperature) == []      # its excess is taken for heating
+    flags = ad.constant_cooling_heated(use, beijing_temperature)
+    assert len(flags) == 1
+    f = flags[0]
+    # the flag spans the season's days below the step: the first cold day after the chiller came on to
+    # the last one of that cold season (one in April, after it went off)
+    assert f.kind == "wrong_season" and pd.Timestamp("2023-10-15") <= f.start and f.end < pd.Timestamp("2024-05-01")
+    # 200 kWh/d over the shoulder level (weekday/weekend mean about 930 kWh/d): about 21 %
+    assert f.evidence["excess_percent"] == pytest.approx(21.5, abs=4.0)
+    assert f.evidence["step_below_c"] == pytest.approx(10.0, abs=1.0)
+    assert "heated electrically" in f.message_en and "电供暖" in f.message_zh
+    assert any(g.kind == "wrong_season" for g in an.all_flags(use, beijing_temperature, occupancy="Mon-Fri 08-18",
+                                                              building_type="office", city="beijing"))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_electric_heating_without_a_chiller_is_not_flagged(beijing_temperature, seed):
+    use = _electrically_heated(beijing_temperature, chiller=False, seed=seed)
+    assert ad.constant_cooling_heated(use, beijing_temperature) == []
+
+
+def test_a_building_not_heated_by_electricity_is_left_to_constant_cooling(beijing_temperature):
+    # the example's TZ-MAL-08 fault on an unheated mall: constant_cooling's case, not flagged twice
+    mall = synthetic_meter("mall", 30000.0, beijing_temperature, city="beijing", seed=5,
+                           fault=Fault("wrong_season_cooling", "2023-10-15", "2024-04-01", 0.4))
+    assert len(an.constant_cooling(mall, beijing_temperature)) == 1
+    assert ad.constant_cooling_heated(mall, beijing_temperature) == []
