@@ -89,6 +89,8 @@ def test_meets_future_is_the_targets_test_and_the_least_cost_design_moves_up(sea
     assert (table["meets_future"] == expected).all()
     assert (table["meets_today"] == (table["capture_ratio_today"] >= CAPTURE_TARGET)).all()
     assert result.chosen is not None and wetter.chosen is not None
+    chosen_today = table[table["roles"].map(lambda roles: "chosen" in roles)]
+    assert list(chosen_today["levels"]) == [tuple(result.chosen["levels"])] and chosen_today["meets_today"].all()
     # Today one block of bioretention is enough; under the factor 1.2 it is not, both blocks are.
     assert wetter.chosen["capital_cost_yuan"] > result.chosen["capital_cost_yuan"]
     assert wetter.chosen["capture_ratio_future"] >= CAPTURE_TARGET
