@@ -48,3 +48,15 @@ def die_on_one(x):
     if x == 1:
         os._exit(3)
     return os.getpid(), x
+
+
+_kept = []
+
+
+def sum_with_shared(values, offset, x):
+    """(pid, id of ``values`` in this process, sum(values) + offset * x).
+
+    ``values`` is kept alive, so two different objects never show the same id.
+    """
+    _kept.append(values)
+    return os.getpid(), id(values), sum(values) + offset * x

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from distributed import Client, LocalCluster, as_completed
+from distributed import Client, Future, LocalCluster, as_completed
 
 from ecocity.compute.tasks import call_task, raise_task_error
 from ecocity.errors import EngineError
@@ -37,14 +37,20 @@ def connect(address: str) -> Client:
 
 
 def run_on_client(
-    client: Client, fn: Callable[..., Any], tasks: Sequence[Any], progress: Progress | None
+    client: Client,
+    fn: Callable[..., Any],
+    tasks: Sequence[Any],
+    progress: Progress | None,
+    shared: Future | None = None,
 ) -> list[Any]:
     """Run every task on ``client``'s cluster; results in task order.
 
-    The first failing task cancels the others and is raised (see ``raise_task_error``); the
-    client stays usable for the next batch.
+    ``shared`` is a future of scattered arguments (:func:`scatter_shared`) put before each
+    task's own. The first failing task cancels the others and is raised (see
+    ``raise_task_error``); the client stays usable for the next batch.
     """
-    futures = [client.submit(call_task, fn, task, pure=False) for task in tasks]
+    extra = () if shared is None else (shared,)
+    futures = [client.submit(call_task, fn, task, *extra, pure=False) for task in tasks]
     position = {future.key: index for index, future in enumerate(futures)}
     results: list[Any] = [None] * len(tasks)
     for done, future in enumerate(as_completed(futures, loop=client.loop), start=1):
@@ -57,6 +63,12 @@ def run_on_client(
         if progress is not None:
             progress(done, len(tasks))
     return results
+
+
+def scatter_shared(client: Client, shared: tuple[Any, ...]) -> Future:
+    """Send the tuple ``shared`` to every worker once; tasks given its future receive the tuple."""
+    [future] = client.scatter([shared], broadcast=True, hash=False)
+    return future
 
 
 @contextmanager

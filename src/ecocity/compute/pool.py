@@ -1,18 +1,27 @@
-"""A pool of spawned worker processes kept across batches of tasks.
+"""A pool of spawned worker processes kept across batches of tasks, and arguments they share.
 
 Starting a worker costs seconds (it imports ecocity, pandas and the engines), so a caller that
 runs many batches (an optimiser's generations) keeps one :class:`LocalPool` open through a
 :class:`~ecocity.compute.Runner` instead of starting a pool per batch.
+
+Large arguments common to every task of a batch (a district, a year of 5-minute rainfall) are
+pickled once into a file of the pool's private folder, named by the sha256 of their bytes; a
+task carries only that name, and each worker reads and unpickles the file once, keeping the
+newest :data:`KEEP_SHARED` argument tuples in memory for later tasks and batches.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from ecocity.compute.tasks import call_task, raise_task_error
@@ -27,8 +36,14 @@ THREAD_VARIABLES = (
 )
 """Thread-count variables of the numeric libraries; set to 1 in every worker."""
 
+KEEP_SHARED = 2
+"""Shared-argument tuples a worker keeps unpickled, and files a pool keeps, the newest first."""
+
 Progress = Callable[[int, int], None]
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
+
+_worker_shared: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
+"""In a worker: the shared-argument tuples read so far, by token."""
 
 
 class LocalPool:
@@ -42,6 +57,8 @@ class LocalPool:
     def __init__(self) -> None:
         self._executor: ProcessPoolExecutor | None = None
         self._size = 0
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._shared_files: OrderedDict[str, Path] = OrderedDict()
 
     @property
     def started(self) -> bool:
@@ -79,9 +96,36 @@ class LocalPool:
             raise
         return results
 
+    def shared_calls(
+        self, fn: Callable[..., Any], tasks: Sequence[Any], token: str, pickled: bytes
+    ) -> list[Call]:
+        """Calls of ``fn(*shared, *task.args, **task.kwargs)``, ``shared`` pickled as ``pickled``.
+
+        ``token`` (the sha256 of ``pickled``) names the file the workers read it from once.
+        """
+        path = str(self._shared_file(token, pickled))
+        return [(call_with_shared_file, (fn, task, token, path)) for task in tasks]
+
     def close(self) -> None:
-        """Stop the workers (queued calls are cancelled, running ones finish)."""
+        """Stop the workers (queued calls are cancelled, running ones finish), delete the files."""
         self._discard()
+        folder, self._folder = self._folder, None
+        self._shared_files.clear()
+        if folder is not None:
+            folder.cleanup()
+
+    def _shared_file(self, token: str, pickled: bytes) -> Path:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="ecocity-shared-")
+        path = self._shared_files.get(token)
+        if path is None:
+            path = Path(self._folder.name) / f"{token}.pickle"
+            path.write_bytes(pickled)
+            self._shared_files[token] = path
+        self._shared_files.move_to_end(token)
+        while len(self._shared_files) > KEEP_SHARED:  # older batches' files: no task needs them
+            self._shared_files.popitem(last=False)[1].unlink(missing_ok=True)
+        return path
 
     def _submit(self, calls: Sequence[Call], n_workers: int) -> dict[Future[Any], int]:
         for attempt in range(2):
@@ -118,6 +162,18 @@ class LocalPool:
 def plain_calls(fn: Callable[..., Any], tasks: Sequence[Any]) -> list[Call]:
     """``call_task(fn, task)`` for each task."""
     return [(call_task, (fn, task)) for task in tasks]
+
+
+def call_with_shared_file(fn: Callable[..., Any], task: Any, token: str, path: str) -> Any:
+    """In a worker: ``call_task(fn, task, shared)``, ``shared`` unpickled from ``path`` once."""
+    shared = _worker_shared.get(token)
+    if shared is None:
+        shared = pickle.loads(Path(path).read_bytes())  # written by this pool's parent
+        _worker_shared[token] = shared
+        while len(_worker_shared) > KEEP_SHARED:
+            _worker_shared.popitem(last=False)
+    _worker_shared.move_to_end(token)
+    return call_task(fn, task, shared)
 
 
 def _one_thread() -> None:

@@ -7,17 +7,19 @@ cluster; only ``dask_address`` (or ``ECOCITY_DASK``) changes. A :class:`Runner` 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ecocity.compute.pool import THREAD_VARIABLES, LocalPool, plain_calls
+from ecocity.compute.pool import KEEP_SHARED, THREAD_VARIABLES, LocalPool, plain_calls
 from ecocity.compute.tasks import call_task, raise_task_error
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, Future
 
 DASK_ENV = "ECOCITY_DASK"
 """Environment variable naming a Dask scheduler, e.g. ``tcp://host:8786``."""
@@ -51,15 +53,31 @@ class Runner:
         self.dask_address = dask_address or os.environ.get(DASK_ENV) or None
         self._pool = LocalPool()
         self._client: Client | None = None
+        self._scattered_shared: OrderedDict[str, Future] = OrderedDict()
         self._closed = False
 
     def run(
-        self, fn: Callable[..., Any], tasks: Sequence[Any], *, progress: Progress | None = None
+        self,
+        fn: Callable[..., Any],
+        tasks: Sequence[Any],
+        *,
+        progress: Progress | None = None,
+        shared: tuple[Any, ...] = (),
     ) -> list[Any]:
         """Run ``fn`` on every task and return the results in task order.
 
         Parameters, results and errors are those of :func:`run_tasks` (``workers`` and
-        ``dask_address`` are the runner's).
+        ``dask_address`` are the runner's), and:
+
+        Parameters
+        ----------
+        shared
+            Arguments common to every task, put before each task's own:
+            ``fn(*shared, *task.args, **task.kwargs)`` (``fn(*shared, task)`` for a plain
+            task). They are sent once per worker, not with every task: to the pool as one
+            pickle file read once by each worker (and kept there for later batches with the
+            same content), to a Dask cluster scattered once per runner and content. ``fn``
+            must not modify them: a worker hands the same objects to each of its tasks.
         """
         if self._closed:
             raise RuntimeError("this runner is closed; open a new one with open_runner()")
@@ -72,18 +90,26 @@ class Runner:
             _check_picklable(fn)
             from ecocity.compute.cluster import run_on_client  # imports distributed: ~2 s
 
-            return run_on_client(self._dask_client(), fn, tasks, progress)
+            client = self._dask_client()
+            scattered = self._scattered(client, shared) if shared else None
+            return run_on_client(client, fn, tasks, progress, scattered)
         n_workers = min(len(tasks), self.workers or os.cpu_count() or 1)
         if n_workers == 1:
-            return _run_here(fn, tasks, progress)
+            return _run_here(fn, tasks, progress, shared)
         _check_picklable(fn)
-        return self._pool.run(plain_calls(fn, tasks), tasks, n_workers, progress)
+        if shared:
+            token, pickled = _pickle_shared(shared)
+            calls = self._pool.shared_calls(fn, tasks, token, pickled)
+        else:
+            calls = plain_calls(fn, tasks)
+        return self._pool.run(calls, tasks, n_workers, progress)
 
     def close(self) -> None:
         """Stop the pool's workers and close the Dask client; the runner cannot run again."""
         self._closed = True
         self._pool.close()
         client, self._client = self._client, None
+        self._scattered_shared.clear()
         if client is not None:
             client.close()
 
@@ -97,6 +123,19 @@ class Runner:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _scattered(self, client: Client, shared: tuple[Any, ...]) -> Future:
+        from ecocity.compute.cluster import scatter_shared
+
+        token, _ = _pickle_shared(shared)
+        future = self._scattered_shared.get(token)
+        if future is None:
+            future = scatter_shared(client, shared)
+            self._scattered_shared[token] = future
+        self._scattered_shared.move_to_end(token)
+        while len(self._scattered_shared) > KEEP_SHARED:  # releases the oldest on the cluster
+            self._scattered_shared.popitem(last=False)
+        return future
 
     def _dask_client(self) -> Client:
         if self._client is None:
@@ -136,6 +175,7 @@ def run_tasks(
     dask_address: str | None = None,
     progress: Progress | None = None,
     runner: Runner | None = None,
+    shared: tuple[Any, ...] = (),
 ) -> list[Any]:
     """Run ``fn`` on every task and return the results in task order.
 
@@ -160,6 +200,9 @@ def run_tasks(
         An open :class:`Runner` to run on (its pool or client is kept for the caller's next
         batch); ``workers`` and ``dask_address`` are then the runner's and must not be given.
         Without one, a runner is opened for this batch and closed after it.
+    shared
+        Arguments common to every task, put before each task's own and sent once per worker
+        rather than with every task (see :meth:`Runner.run`).
 
     Returns
     -------
@@ -176,23 +219,26 @@ def run_tasks(
     EngineError
         The Dask scheduler cannot be reached.
     TypeError
-        ``fn`` cannot be pickled (a lambda or a nested function) for a pool or cluster.
+        ``fn`` (a lambda or a nested function) or ``shared`` cannot be pickled for a pool or
+        cluster.
     ValueError
         ``workers`` is below 1, or ``workers``/``dask_address`` are given with a ``runner``.
     """
     if runner is not None:
         if workers is not None or dask_address is not None:
             raise ValueError("give workers and dask_address to open_runner(), not with runner=")
-        return runner.run(fn, tasks, progress=progress)
+        return runner.run(fn, tasks, progress=progress, shared=shared)
     with Runner(workers=workers, dask_address=dask_address) as one_batch:
-        return one_batch.run(fn, tasks, progress=progress)
+        return one_batch.run(fn, tasks, progress=progress, shared=shared)
 
 
-def _run_here(fn: Callable[..., Any], tasks: list[Any], progress: Progress | None) -> list[Any]:
+def _run_here(
+    fn: Callable[..., Any], tasks: list[Any], progress: Progress | None, shared: tuple[Any, ...]
+) -> list[Any]:
     results = []
     for index, task in enumerate(tasks):
         try:
-            results.append(call_task(fn, task))
+            results.append(call_task(fn, task, shared))
         except Exception as err:
             raise_task_error(index, task, err)
         if progress is not None:
@@ -208,3 +254,12 @@ def _check_picklable(fn: Callable[..., Any]) -> None:
             f"{fn!r} cannot be sent to another process; give a function defined at the top "
             f"level of a module ({err})"
         ) from err
+
+
+def _pickle_shared(shared: tuple[Any, ...]) -> tuple[str, bytes]:
+    """``(sha256 hex digest of the pickle, the pickle)`` of the shared arguments."""
+    try:
+        pickled = pickle.dumps(tuple(shared), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError) as err:
+        raise TypeError(f"the shared arguments cannot be sent to another process ({err})") from err
+    return hashlib.sha256(pickled).hexdigest(), pickled

@@ -36,11 +36,11 @@ class TaskError(EngineError):
         self.label = label
 
 
-def call_task(fn: Callable[..., Any], task: Any) -> Any:
-    """Run one task in whichever process received it."""
+def call_task(fn: Callable[..., Any], task: Any, shared: tuple[Any, ...] = ()) -> Any:
+    """Run one task in whichever process received it: ``fn(*shared, *task.args, **task.kwargs)``."""
     if isinstance(task, Task):
-        return fn(*task.args, **task.kwargs)
-    return fn(task)
+        return fn(*shared, *task.args, **task.kwargs)
+    return fn(*shared, task)
 
 
 def describe(index: int, task: Any) -> str:
