@@ -42,7 +42,8 @@ def touch(district, rain, records, x):  # type: ignore[no-untyped-def]
 def _payload(seed: int) -> tuple[object, pd.Series, dict[str, dict[str, object]]]:
     district = load_district(EXAMPLE)
     index = pd.date_range("2024-01-01", periods=STEPS, freq="5min")
-    rain = pd.Series(np.random.default_rng(seed).gamma(0.1, 1.0, STEPS), index=index, name="depth_mm")
+    depth_mm = np.random.default_rng(seed).gamma(0.1, 1.0, STEPS)
+    rain = pd.Series(depth_mm, index=index, name="depth_mm")
     records = {f"S{i}": {"id": i, "name": f"record {i}", "value": float(i)} for i in range(120)}
     return district, rain, records
 
@@ -69,7 +70,8 @@ def run() -> dict:
         first = statistics.median(
             _batch_s(lambda new=new: runner.run(touch, own, shared=new)) for new in fresh
         )
-    per_task_ms = {name: 1e3 * s / N_TASKS for name, s in (("peer", peer), ("ours", ours), ("first", first))}
+    batches = {"peer": peer, "ours": ours, "first": first}
+    per_task_ms = {name: 1e3 * seconds / N_TASKS for name, seconds in batches.items()}
     return {
         "name": "compute shared arguments (per task)",
         "ours_s": ours / N_TASKS,
@@ -82,8 +84,8 @@ def run() -> dict:
         "notes": (
             f"{N_TASKS} tasks on {WORKERS} kept workers; per task: payload in every task "
             f"{per_task_ms['peer']:.2f} ms, shared= {per_task_ms['ours']:.2f} ms (same content as "
-            f"the last batch), {per_task_ms['first']:.2f} ms (new content: pickled once, read once per "
-            f"worker)"
+            f"the last batch), {per_task_ms['first']:.2f} ms (new content: pickled once, read "
+            f"once per worker)"
         ),
     }
 

@@ -1,6 +1,8 @@
 """A Runner keeps its process pool (or Dask client) across batches, with run_tasks' semantics."""
 
 import os
+import signal
+import time
 
 import pytest
 from compute_probes import die_on_one, divide, meet_then_square, pid_and_square, reject_two
@@ -61,7 +63,7 @@ def test_a_runner_gives_the_results_and_errors_of_run_tasks(workers):
     failing = tasks + [Task(args=(1.0,), kwargs={"by": 0.0}, label="zero")]
     with open_runner(workers=workers) as runner:
         assert runner.run(divide, tasks) == run_tasks(divide, tasks, workers=workers) == [0.5, 0.75]
-        with pytest.raises(TaskError, match=r"task 2 \('zero'\) failed: ZeroDivisionError") as caught:
+        with pytest.raises(TaskError, match=r"task 2 \('zero'\) failed: ZeroDivision") as caught:
             runner.run(divide, failing)
     assert (caught.value.index, caught.value.label) == (2, "zero")
 
@@ -125,3 +127,16 @@ def test_a_batch_needing_more_workers_than_the_pool_has_gets_a_larger_pool(tmp_p
         large = runner.run(meet_then_square, [Task(args=(tmp_path, 3, x)) for x in range(3)])
     assert len(_pids(small)) <= 2
     assert [value for _, value in large] == [0, 1, 4] and len(_pids(large)) == 3
+
+
+def test_a_worker_killed_between_batches_is_replaced_by_a_new_pool_for_the_next_batch():
+    with open_runner(workers=2) as runner:
+        before = runner.run(pid_and_square, [1, 2])
+        os.kill(next(iter(_pids(before))), signal.SIGKILL)
+        executor = runner._pool._executor  # CPython marks the pool broken when it sees the death
+        deadline = time.monotonic() + 20.0
+        while not executor._broken and time.monotonic() < deadline:
+            time.sleep(0.02)
+        after = runner.run(pid_and_square, [3, 4])
+    assert [value for _, value in after] == [9, 16]
+    assert not _pids(before) & _pids(after)

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from ecocity.compute.tasks import call_task, raise_task_error
-from ecocity.errors import EngineError
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -128,18 +127,11 @@ class LocalPool:
         return path
 
     def _submit(self, calls: Sequence[Call], n_workers: int) -> dict[Future[Any], int]:
-        for attempt in range(2):
-            executor = self._executor_for(n_workers)
-            try:
-                # Workers are spawned during submit; they inherit the environment set here,
-                # before they import numpy. The initializer covers the rest.
-                with _one_thread_environment():
-                    return {executor.submit(fn, *args): i for i, (fn, args) in enumerate(calls)}
-            except BrokenProcessPool as err:  # a worker died since the last batch
-                self._discard()
-                if attempt == 1:
-                    raise EngineError(f"the process pool could not start its workers: {err}") from err
-        raise AssertionError("unreachable")
+        try:
+            return _submit_to(self._executor_for(n_workers), calls)
+        except BrokenProcessPool:  # a worker died since the last batch: start a new pool
+            self._discard()
+        return _submit_to(self._executor_for(n_workers), calls)
 
     def _executor_for(self, n_workers: int) -> ProcessPoolExecutor:
         if self._executor is not None and self._size < n_workers:
@@ -157,6 +149,13 @@ class LocalPool:
         executor, self._executor, self._size = self._executor, None, 0
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit_to(executor: ProcessPoolExecutor, calls: Sequence[Call]) -> dict[Future[Any], int]:
+    # Workers are spawned during submit; they inherit the environment set here, before they
+    # import numpy. The initializer covers the rest.
+    with _one_thread_environment():
+        return {executor.submit(fn, *args): index for index, (fn, args) in enumerate(calls)}
 
 
 def plain_calls(fn: Callable[..., Any], tasks: Sequence[Any]) -> list[Call]:
