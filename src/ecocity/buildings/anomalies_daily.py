@@ -309,7 +309,8 @@ def constant_cooling_heated(usage_daily: pd.Series, temperature_c: pd.Series, *,
     makes use grow smoothly as it gets colder; a plant switched on in cold weather and run at a
     constant load adds a step the heating line cannot give. Flagged when C ≥
     ``min_excess_percent`` % of the shoulder level, its t ≥ ``t_statistic`` and the step model
-    lowers the squared error by ≥ ``min_sse_reduction_percent`` %.
+    lowers the squared error by ≥ ``min_sse_reduction_percent`` %. A step that starts at the
+    heating balance point itself is partly taken for a higher balance point (C underestimated).
     """
     th = _th("constant_cooling_heated", overrides)
     steps = tuple(float(s) for s in np.arange(th["step_low_c"], th["step_high_c"] + 0.5, 1.0))
