@@ -59,11 +59,6 @@ class LocalPool:
         self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._shared_files: OrderedDict[str, Path] = OrderedDict()
 
-    @property
-    def started(self) -> bool:
-        """Whether worker processes are (or may be) running."""
-        return self._executor is not None
-
     def run(
         self, calls: Sequence[Call], tasks: Sequence[Any], n_workers: int, progress: Progress | None
     ) -> list[Any]:
