@@ -89,6 +89,12 @@ def test_the_generators_lost_setback_on_a_daily_heat_meter(copenhagen_temperatur
                         city="copenhagen") == []
 
 
+def test_too_short_a_record_is_not_judged(copenhagen_temperature):
+    # fewer than 2 x 13 weeks: no break can be dated, no flag either way
+    heat = _heat_meter(copenhagen_temperature, saving_before=0.0, saving_after=0.0).iloc[:150]
+    assert ad.lost_setback(heat, copenhagen_temperature) == []
+
+
 def test_setback_threshold_override(copenhagen_temperature):
     heat = _heat_meter(copenhagen_temperature, saving_before=0.15, saving_after=0.0)
     assert ad.lost_setback(heat, copenhagen_temperature, overrides={"f_statistic": 1e9}) == []

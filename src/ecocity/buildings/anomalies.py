@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -384,7 +384,8 @@ def wrong_season(usage_daily: pd.Series, temperature_c: pd.Series, *,
 
 
 def cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, th: Mapping[str, Any],
-                 calendar: Calendar | None = None):
+                 calendar: Calendar | None = None) -> Iterator[tuple[int, pd.DataFrame, pd.Series, pd.DataFrame,
+                                                                    np.ndarray, tuple[float, float]]]:
     """Per cold season (1 July to 30 June): the season's days, the shoulder reference and cold-day ratios.
 
     Yields ``(season, days, reference, cold, relative, (slope, t))``: ``days`` has columns ``u``
