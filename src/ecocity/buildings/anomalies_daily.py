@@ -178,8 +178,8 @@ def lost_setback(usage_daily: pd.Series, temperature_c: pd.Series, *, occupancy:
     ``min_change_percent`` and at least ``min_lost_fraction`` of S_before lost). Without a break,
     flagged (``info``) when the 90 % upper bound of S over the whole record is below
     ``no_setback_percent``. A set-back of ΔT kelvin over a day saves about 2–4 %/K of that day's
-    heating (DOE rule of thumb; ISO 13790's intermittent-heating method gives the same order):
-    2 % is the loss of about 1 K on a closed day.
+    heating (U.S. DOE rule of thumb, as quoted by energyexperts.org; the intermittent-heating
+    method of ISO 13790 / EN ISO 52016 was not read): 2 % is the loss of about 1 K on a closed day.
     """
     th = _th("setback", overrides)
     weekdays = parse_occupancy(occupancy)["occupied_weekdays"] if occupancy else list(th["occupied_weekdays"])
