@@ -93,13 +93,22 @@ def evaluate_design(
         run = simulate(district, scenario, storm, mode="event", routing=True)
         flow = run.outfall_flow_m3_per_s.sum(axis=1)
         peak = float(flow.max()) if len(flow) else 0.0
-    quantities = costs.lid_quantities(place_measures(district, scenario))
-    cost = whole_life_cost_yuan(quantities, rate=settings.discount_rate, years=settings.horizon_yr)
     return {
         "capture_ratio": float(ratios["district"].iloc[0]),
         "share_of_area_meeting_target": float(share),
         "tss_reduction": float(tss.iloc[0]) if len(tss) else 0.0,
         "peak_flow_m3_per_s": peak,
+        **design_costs(district, space, levels, settings),
+    }
+
+
+def design_costs(
+    district: District, space: DesignSpace, levels: Sequence[int], settings: EvaluationSettings
+) -> dict[str, float]:
+    """A design's capital, annual O&M and whole-life cost [yuan, yuan/yr] and LID area [m²]: no SWMM."""
+    quantities = costs.lid_quantities(place_measures(district, design_to_scenario(district, levels, space)))
+    cost = whole_life_cost_yuan(quantities, rate=settings.discount_rate, years=settings.horizon_yr)
+    return {
         "capital_cost_yuan": cost["capital"],
         "om_cost_yuan_per_yr": cost["om_per_yr"],
         "whole_life_cost_yuan": cost["whole_life"],
@@ -174,10 +183,13 @@ def save_evaluation(store: Store, district: District, levels: Sequence[int], val
 
 
 def evaluate_task(
-    district: District, space: DesignSpace, levels: tuple[int, ...], rain_depth_mm: pd.Series,
-    settings: EvaluationSettings, key: str, store_path: str | None,
+    district: District, space: DesignSpace, rain_depth_mm: pd.Series, settings: EvaluationSettings,
+    levels: tuple[int, ...], key: str, store_path: str | None,
 ) -> tuple[dict[str, float], float, bool]:  # fmt: skip
     """Worker side: evaluate, save into the store at ``store_path`` when it can be opened.
+
+    The first four arguments are the same for every design of a search (sent once per worker
+    as ``run_tasks``' ``shared``).
 
     Returns the values, the wall time [s] and whether this worker saved the evaluation.
     """

@@ -2,8 +2,10 @@
 
 A batch (one generation) is deduplicated; designs already evaluated in this search come from
 memory, designs in the store (an earlier or interrupted search) from the store, and the rest run
-in parallel through :func:`ecocity.compute.run_tasks` (process pool, or Dask with an address),
-each saved by its worker as it finishes.
+in parallel through :func:`ecocity.compute.run_tasks` (process pool, or Dask with an address;
+on the caller's :class:`~ecocity.compute.Runner` when given, so that a search starts its workers
+once), each saved by its worker as it finishes. The district, design space, rainfall and
+settings are sent once per worker, not with every design.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecocity.compute import Task, run_tasks
+from ecocity.compute import Runner, Task, run_tasks
 from ecocity.district.model import District
 from ecocity.optimise.evaluate import (
     EvaluationSettings,
+    design_costs,
     evaluate_task,
     evaluation_key,
     find_evaluation,
@@ -27,6 +30,7 @@ from ecocity.store import Store
 from ecocity.stormwater.design_space import DesignSpace
 
 Levels = tuple[int, ...]
+COST_NAMES = ("capital_cost_yuan", "om_cost_yuan_per_yr", "whole_life_cost_yuan", "lid_area_m2")
 Progress = Callable[[int, int], None]
 
 
@@ -54,8 +58,23 @@ class Evaluator:
     workers: int | None = None
     dask_address: str | None = None
     progress: Progress | None = None
+    runner: Runner | None = None
     memory: dict[Levels, dict[str, float]] = field(default_factory=dict)
     counts: Counts = field(default_factory=Counts)
+    cost_memory: dict[Levels, dict[str, float]] = field(default_factory=dict)
+
+    def costs(self, designs: Sequence[Sequence[int]]) -> list[dict[str, float]]:
+        """Each design's costs and LID area (exact, no SWMM; from the evaluation when simulated)."""
+        out = []
+        for levels in (self.space.check(d) for d in designs):
+            if levels not in self.cost_memory:
+                known = self.memory.get(levels)
+                self.cost_memory[levels] = (
+                    {name: known[name] for name in COST_NAMES} if known is not None
+                    else design_costs(self.district, self.space, levels, self.settings)
+                )  # fmt: skip
+            out.append(self.cost_memory[levels])
+        return out
 
     def evaluate(self, designs: Sequence[Sequence[int]]) -> list[dict[str, float]]:
         """The indicator values of each design, in order."""
@@ -75,13 +94,12 @@ class Evaluator:
                     todo[levels] = key
             if todo:
                 store_name = str(self.store_path)
-                tasks = [
-                    Task(args=(self.district, self.space, levels, self.rain_depth_mm, self.settings, key, store_name),
-                         label="design " + "-".join(map(str, levels)))
-                    for levels, key in todo.items()
-                ]  # fmt: skip
-                results = run_tasks(evaluate_task, tasks, workers=self.workers, dask_address=self.dask_address,
-                                    progress=self.progress)  # fmt: skip
+                tasks = [Task(args=(levels, key, store_name), label="design " + "-".join(map(str, levels)))
+                         for levels, key in todo.items()]  # fmt: skip
+                shared = (self.district, self.space, self.rain_depth_mm, self.settings)
+                where = {"runner": self.runner} if self.runner is not None else {
+                    "workers": self.workers, "dask_address": self.dask_address}  # fmt: skip
+                results = run_tasks(evaluate_task, tasks, progress=self.progress, shared=shared, **where)
                 for (levels, key), (values, wall, saved) in zip(todo.items(), results, strict=True):
                     if not saved and store.find(key, "sponge-optimisation") is None:
                         save_evaluation(store, self.district, levels, values, key, wall)

@@ -28,11 +28,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ecocity.compute import open_runner
 from ecocity.district.model import District
 from ecocity.errors import InputError
 from ecocity.optimise.evaluate import INDICATORS, EvaluationSettings, settings_for
 from ecocity.optimise.evaluator import Evaluator, Levels, Progress
 from ecocity.optimise.screening import representative_window
+from ecocity.optimise.surrogate import Surrogate, SurrogateCheck
 from ecocity.stormwater.design_space import DesignSpace
 
 CostName = Literal["capital", "whole_life"]
@@ -52,6 +54,12 @@ class SearchSettings:
     budget_yuan: float | None = None
     cost: CostName = "capital"
     screen_years: int | None = None
+    surrogate: bool = False
+    simulate_per_generation: int | None = None
+
+    def simulated_per_generation(self) -> int:
+        """With the surrogate: designs simulated per generation (default a quarter of the population, ≥ 2)."""
+        return self.simulate_per_generation or max(2, self.population // 4)
 
     def check(self) -> None:
         if self.population < 2:
@@ -61,6 +69,9 @@ class SearchSettings:
                              field="evaluations")  # fmt: skip
         if self.budget_yuan is not None and self.budget_yuan <= 0:
             raise InputError(f"the budget must be positive, got {self.budget_yuan}", field="budget")
+        if self.simulate_per_generation is not None and not 1 <= self.simulate_per_generation <= self.population:
+            raise InputError(f"designs simulated per generation must lie in 1..{self.population} (the population), "
+                             f"got {self.simulate_per_generation}", field="simulate_per_generation")  # fmt: skip
         if self.cost not in COST_COLUMN:
             raise InputError(f"cost must be one of {', '.join(COST_COLUMN)}, got {self.cost!r}", field="cost")
 
@@ -82,6 +93,7 @@ class SearchResult:
     targets: dict[str, float | None]
     variables: tuple[str, ...]
     history: list[dict[str, float]] = field(default_factory=list)
+    surrogate: dict[str, Any] | None = None
 
 
 def optimise(
@@ -121,13 +133,6 @@ def optimise(
     InputError
         Bad settings; a design that cannot be placed is a bug of the design space, not input.
     """
-    from pymoo.algorithms.moo.nsga2 import NSGA2
-    from pymoo.core.problem import Problem
-    from pymoo.operators.crossover.sbx import SBX
-    from pymoo.operators.mutation.pm import PM
-    from pymoo.operators.repair.rounding import RoundingRepair
-    from pymoo.problems.static import StaticProblem
-
     search.check()
     settings = evaluation or settings_for(district)
     store_path = Path(store_path)
@@ -141,8 +146,23 @@ def optimise(
         search_rain, window = representative_window(rain_depth_mm, search.screen_years)
         screening = {"window": window.as_dict()}
 
-    def evaluator_for(rain: pd.Series) -> Evaluator:
-        return Evaluator(district, space, rain, settings, store_path, workers, dask_address, progress)
+    with open_runner(workers, dask_address) as runner:  # one pool (or client) for the whole search
+        return _search(district, rain_depth_mm, space, store_path, search, settings, screening, search_rain,
+                       lambda rain: Evaluator(district, space, rain, settings, store_path, progress=progress,
+                                              runner=runner), on_generation)  # fmt: skip
+
+
+def _search(
+    district: District, rain_depth_mm: pd.Series, space: DesignSpace, store_path: Path, search: SearchSettings,
+    settings: EvaluationSettings, screening: dict[str, Any] | None, search_rain: pd.Series,
+    evaluator_for: Callable[[pd.Series], Evaluator], on_generation: Callable[[int, int], None] | None,
+) -> SearchResult:  # fmt: skip
+    from pymoo.algorithms.moo.nsga2 import NSGA2
+    from pymoo.core.problem import Problem
+    from pymoo.operators.crossover.sbx import SBX
+    from pymoo.operators.mutation.pm import PM
+    from pymoo.operators.repair.rounding import RoundingRepair
+    from pymoo.problems.static import StaticProblem
 
     screen = evaluator_for(search_rain)
     zero, top = (0,) * space.n_var, tuple(int(v) for v in space.upper())
@@ -163,20 +183,25 @@ def optimise(
     )  # fmt: skip
     algorithm.setup(problem, termination=("n_eval", search.evaluations), seed=search.seed, verbose=False)
     generation, history = 0, []
+    assist = _Assist(screen, search, cost_column, targets) if search.surrogate else None
     while algorithm.has_next():
         population = algorithm.ask()
         if population is None or len(population) == 0:
             break
         designs = [tuple(int(round(v)) for v in x) for x in population.get("X")]
-        values = screen.evaluate(designs)
+        values = screen.evaluate(designs) if assist is None else assist.evaluate(designs)
         F, G = _objectives(values, cost_column, targets)
         static = StaticProblem(problem, F=F, **({"G": G} if n_constr else {}))
         algorithm.evaluator.eval(static, population)
         algorithm.tell(infills=population)
+        if assist is not None:
+            assist.refresh(algorithm, problem, n_constr)
         generation += 1
         history.append(_progress_row(generation, screen, cost_column, targets))
         if on_generation is not None:
             on_generation(generation, algorithm.evaluator.n_eval)
+    if assist is not None:
+        assist.verify([tuple(int(round(v)) for v in x) for x in algorithm.pop.get("X")])
     screen.evaluate([top])  # the best reachable, if the search never drew it
 
     table = _table(screen.memory, space, baseline)
@@ -206,13 +231,136 @@ def optimise(
     chosen = _row_dict(decided.iloc[0]) if len(decided) else None
     counts = {name: screen.counts.as_dict()[name] + (full.counts.as_dict()[name] if full is not screen else 0)
               for name in screen.counts.as_dict()}  # fmt: skip
+    if assist is not None:
+        counts["predicted"] = assist.predicted
     return SearchResult(
         status="feasible" if chosen is not None else "infeasible",
         evaluations=table, front=front.sort_values(cost_column, kind="stable").reset_index(drop=True),
         chosen=chosen, best_reachable=_best_reachable(table, checked, targets, cost_column),
         baseline=baseline, screening=screening, counts=counts, generations=generation,
         settings=search, targets=targets, variables=space.names, history=history,
+        surrogate=None if assist is None else assist.summary(),
     )  # fmt: skip
+
+
+class _Assist:
+    """Surrogate-assisted generations: predict every new design, simulate the most promising.
+
+    A generation's designs already simulated keep their SWMM values; of the others, the
+    :meth:`SearchSettings.simulated_per_generation` best by prediction are simulated (the
+    predicted cheapest design meeting every target first, then the predicted non-dominated
+    designs spread over the cost range, the constraint violators last) and the rest are told to
+    the search with their predicted values (exact costs). After each generation the surrogate
+    is refitted and the surviving population's predicted values are refreshed; at the end the
+    population's predicted front is simulated, so the front and the answer hold simulated
+    designs only. Until the surrogate has enough designs (:meth:`Surrogate.minimum_designs`)
+    every design is simulated.
+    """
+
+    def __init__(self, evaluator: Evaluator, search: SearchSettings, cost_column: str, targets: dict) -> None:
+        self.evaluator, self.cost_column, self.targets = evaluator, cost_column, targets
+        self.per_generation = search.simulated_per_generation()
+        self.model = Surrogate(evaluator.space.levels)
+        self.check = SurrogateCheck()
+        self.predicted = 0
+        self.fits = 0
+
+    def _guess(self, designs: list[Levels]) -> list[dict[str, float]]:
+        return [{**guess, **cost} for guess, cost in zip(self.model.predict(designs), self.evaluator.costs(designs),
+                                                         strict=True)]  # fmt: skip
+
+    def _values(self, designs: list[Levels]) -> list[dict[str, float]]:
+        """Simulated values where known, predictions elsewhere."""
+        memory = self.evaluator.memory
+        unknown = list(dict.fromkeys(d for d in designs if d not in memory))
+        guessed = dict(zip(unknown, self._guess(unknown), strict=True)) if unknown else {}
+        return [memory[d] if d in memory else guessed[d] for d in designs]
+
+    def _simulate(self, designs: list[Levels], guesses: list[dict[str, float]]) -> None:
+        truth = self.evaluator.evaluate(designs)
+        self.check.add(guesses, truth)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self.model.fit(self.evaluator.memory):
+            self.fits += 1
+
+    def evaluate(self, designs: list[Levels]) -> list[dict[str, float]]:
+        if not self.model.ready:
+            values = self.evaluator.evaluate(designs)
+            self._fit()
+            return values
+        memory = self.evaluator.memory
+        unknown = list(dict.fromkeys(d for d in designs if d not in memory))
+        if unknown:
+            guesses = self._guess(unknown)
+            picked = _preselect(guesses, self.per_generation, self.cost_column, self.targets)
+            self._simulate([unknown[i] for i in picked], [guesses[i] for i in picked])
+        values = self._values(designs)
+        self.predicted += len({d for d in designs if d not in memory})
+        return values
+
+    def refresh(self, algorithm: Any, problem: Any, n_constr: int) -> None:
+        """Tell the surviving population its values under the refitted surrogate (not counted)."""
+        from pymoo.problems.static import StaticProblem
+
+        if not self.model.ready:
+            return
+        pop = algorithm.pop
+        designs = [tuple(int(round(v)) for v in x) for x in pop.get("X")]
+        F, G = _objectives(self._values(designs), self.cost_column, self.targets)
+        static = StaticProblem(problem, F=F, **({"G": G} if n_constr else {}))
+        algorithm.evaluator.eval(static, pop, skip_already_evaluated=False, count_evals=False)
+
+    def verify(self, designs: list[Levels]) -> None:
+        """Simulate the predicted front of the final population (and its predicted cheapest design meeting all)."""
+        memory = self.evaluator.memory
+        unknown = list(dict.fromkeys(d for d in designs if d not in memory))
+        if not unknown or not self.model.ready:
+            return
+        guesses = self._guess(unknown)
+        picked = _preselect(guesses, len(unknown), self.cost_column, self.targets, front_only=True)
+        self._simulate([unknown[i] for i in picked], [guesses[i] for i in picked])
+
+    def summary(self) -> dict[str, Any]:
+        return {"model": "RBF thin-plate spline, linear tail (scipy RBFInterpolator) on levels scaled to 0..1",
+                "simulated_per_generation": self.per_generation, "fits": self.fits,
+                "predicted": self.predicted, "fitted_on": self.model.fitted_on,
+                "error": self.check.summary()}  # fmt: skip
+
+
+def _preselect(guesses: list[dict[str, float]], k: int, cost_column: str, targets: dict, *,
+               front_only: bool = False) -> list[int]:  # fmt: skip
+    """Indices of the ``k`` most promising predicted designs (see :class:`_Assist`).
+
+    With ``front_only``, only the predicted cheapest design meeting every target and the
+    predicted non-dominated designs meeting the constraints (at most ``k``).
+    """
+    from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+
+    F, G = _objectives(guesses, cost_column, targets)
+    violation = np.clip(G, 0.0, None).sum(axis=1) if G.size else np.zeros(len(guesses))
+    order: list[int] = []
+    meeting = [i for i, g in enumerate(guesses) if violation[i] <= 0.0 and g["capture_ratio"] >= targets["capture_ratio"]]
+    if meeting:
+        order.append(min(meeting, key=lambda i: (F[i, 0], F[i, 1], i)))
+    feasible = np.flatnonzero(violation <= 0.0)
+    if len(feasible):
+        for front in NonDominatedSorting().do(F[feasible]):
+            members = sorted(feasible[front], key=lambda i: (F[i, 0], F[i, 1], i))
+            room = k - len(order)
+            if room <= 0:
+                break
+            fresh = [i for i in members if i not in order]
+            if len(fresh) > room:  # spread over the cost range, both ends kept
+                fresh = [fresh[j] for j in sorted(set(np.linspace(0, len(fresh) - 1, room).round().astype(int)))]
+            order += fresh
+            if front_only:
+                break
+    if not front_only:
+        rest = sorted((i for i in range(len(guesses)) if i not in order), key=lambda i: (violation[i], F[i, 0], i))
+        order += rest
+    return [int(i) for i in order[:k]]
 
 
 def _objectives(values: list[dict[str, float]], cost_column: str, targets: dict) -> tuple[np.ndarray, np.ndarray]:
