@@ -113,3 +113,12 @@ def test_assisted_search_finds_the_exhaustive_optimum_with_fewer_simulations(exh
     error = result.surrogate["error"]["capture_ratio"]
     assert error["designs"] > 0
     assert error["max_abs"] < 0.1  # measured, see docs/methods/optimisation.md
+
+
+def test_settings_for_the_district_keep_today_storm_and_the_cited_discount_rate(tmp_path):
+    district, _ = small_district(tmp_path / "d")
+    settings = settings_for(district)
+    assert settings.storm_factor == 1.0  # today's climate
+    assert settings.discount_rate == pytest.approx(0.08)  # docs/methods/optimisation.md, whole-life cost
+    assert settings.horizon_yr == pytest.approx(30.0)
+    assert settings.storm_return_period_yr == 2.0

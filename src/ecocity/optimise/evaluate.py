@@ -51,7 +51,7 @@ INDICATORS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EvaluationSettings:
     """What an evaluation computes besides the continuous run.
 
@@ -70,7 +70,7 @@ def settings_for(district: District, *, peak: bool = True, discount_rate: float 
                  horizon_yr: float = HORIZON_YR) -> EvaluationSettings:  # fmt: skip
     """Settings with the district's first design-storm return period (or no storm run)."""
     period = district.targets.design_storm_return_periods_yr[0] if peak else None
-    return EvaluationSettings(period, discount_rate, horizon_yr)
+    return EvaluationSettings(storm_return_period_yr=period, discount_rate=discount_rate, horizon_yr=horizon_yr)
 
 
 def evaluate_design(
