@@ -7,6 +7,8 @@ thumb; sup-F break test after Andrews 1993, Econometrica 61:821).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -163,3 +165,20 @@ def test_a_building_not_heated_by_electricity_is_left_to_constant_cooling(beijin
                            fault=Fault("wrong_season_cooling", "2023-10-15", "2024-04-01", 0.4))
     assert len(an.constant_cooling(mall, beijing_temperature)) == 1
     assert ad.constant_cooling_heated(mall, beijing_temperature) == []
+
+
+def test_assess_building_flags_the_heat_meter_of_the_example_office(tmp_path):
+    # examples/buildings/truth.csv: CPH-OFF-06 loses its night/weekend set-back on the district-heat
+    # meter from 2023-10-01; the building's assessment carries that flag, marked as the heat meter's.
+    from ecocity.buildings.assess import assess_building
+
+    example = Path(__file__).parents[2] / "examples" / "buildings"
+    result = assess_building(example / "meters" / "CPH-OFF-06_electricity.parquet",
+                             example / "weather" / "copenhagen_hourly.csv",
+                             heat_meter=example / "meters" / "CPH-OFF-06_district_heat.parquet", city="copenhagen",
+                             building_type="office", occupancy="Mon-Fri 08-18", floor_area_m2=13220.0)  # fmt: skip
+    heat = [f for f in result.flags if f["meter"] == "heat"]
+    assert [f["kind"] for f in heat] == ["night_weekend"]
+    assert heat[0]["message_en"].startswith("Heat meter: ") and heat[0]["message_zh"].startswith("热表：")
+    assert "2023-09-18" <= heat[0]["start"] <= "2023-10-08"
+    assert all(f["meter"] == "electricity" for f in result.flags if f not in heat)

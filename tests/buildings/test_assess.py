@@ -127,7 +127,7 @@ def test_portfolio_section_matches_the_shared_schema(five):
                 "sufficient", "reasons"} <= set(b["baseline"])
         assert {"kwh", "money", "currency", "t_co2"} <= set(b["potential"])
         for f in b["flags"]:
-            assert set(f) == {"kind", "severity", "start", "end", "message_en", "message_zh"}
+            assert set(f) == {"kind", "severity", "meter", "start", "end", "message_en", "message_zh"}
     assert [b["rank"] for b in section["buildings"]] == [1, 2, 3, 4, 5]
     by_id = {b["building_id"]: b for b in section["buildings"]}
     assert by_id["TZ-OFF-03"]["savings"]["intervention"] == "2023-07-01"

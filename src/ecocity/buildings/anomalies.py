@@ -569,10 +569,7 @@ def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: A
     """
     u = _series(usage, "usage")
     hourly = _step_hours(u) < 23.0
-    calendar = None
-    if city is not None and country_of(city) is not None and len(u):
-        years = range(int(u.index[0].year), int(u.index[-1].year) + 1)
-        calendar = building_calendar(city, building_type, years)
+    calendar = _calendar_for(u, city, building_type)
     from ecocity.buildings import anomalies_daily     # it builds on this module's helpers
 
     flags = stuck_meter(u)
@@ -589,3 +586,26 @@ def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: A
         flags += season
     flags += level_shifts(u, temperature_c, model, calendar=calendar)
     return flags
+
+
+def heat_meter_flags(usage: pd.Series, temperature_c: pd.Series | None = None, *, occupancy: str | None = None,
+                     building_type: str | None = None, city: str | None = None) -> list[Flag]:
+    """The detectors that apply to a heat (district heat, gas) meter: a stuck meter and, with a
+    temperature, a lost night/weekend set-back on its daily use
+    (:func:`~ecocity.buildings.anomalies_daily.lost_setback`; the calendar as in :func:`all_flags`).
+    The electricity detectors (cooling in winter, night base load) do not apply to heat."""
+    from ecocity.buildings import anomalies_daily
+
+    u = _series(usage, "usage")
+    flags = stuck_meter(u)
+    if temperature_c is not None:
+        flags += anomalies_daily.lost_setback(u, temperature_c, occupancy=occupancy,
+                                              calendar=_calendar_for(u, city, building_type))  # fmt: skip
+    return flags
+
+
+def _calendar_for(u: pd.Series, city: str | None, building_type: str | None) -> Any:
+    """The building's calendar over ``u``'s years, or None for a city without one."""
+    if city is None or country_of(city) is None or not len(u):
+        return None
+    return building_calendar(city, building_type, range(int(u.index[0].year), int(u.index[-1].year) + 1))

@@ -248,9 +248,11 @@ def _benchmark(city: str, building_type: str, area: float | None, electricity_kw
             "confidence": a.confidence or "NF", "source": a.source or "GB/T 51161-2016 tables not read", "note": a.note}
 
 
-def _flag_dict(f: anomalies.Flag) -> dict[str, Any]:
-    return {"kind": f.kind, "severity": f.severity, "start": _day(f.start), "end": _day(f.end),
-            "message_en": f.message_en, "message_zh": f.message_zh,
+def _flag_dict(f: anomalies.Flag, meter: str = "electricity") -> dict[str, Any]:
+    """A flag as JSON; a heat meter's messages say so (the electricity meter's are the default)."""
+    en, zh = ("Heat meter: ", "热表：") if meter == "heat" else ("", "")
+    return {"kind": f.kind, "severity": f.severity, "meter": meter, "start": _day(f.start), "end": _day(f.end),
+            "message_en": en + f.message_en, "message_zh": zh + f.message_zh,
             "evidence": {k: float(v) for k, v in f.evidence.items()}}
 
 
@@ -375,6 +377,12 @@ def assess_building(meter: Any, temperature_c: Any, *, model: str = "daily", uni
     if heat_meter is not None:
         heat_daily = meters.daily_usage(_as_meter(heat_meter, unit, timezone))
     heat_years = _full_years(heat_daily) if heat_daily is not None else {}
+    if flags and heat_daily is not None:
+        try:
+            flag_list += [_flag_dict(f, "heat") for f in anomalies.heat_meter_flags(
+                heat_daily, temp, occupancy=occupancy, building_type=building_type, city=city)]  # fmt: skip
+        except EcocityError as err:
+            notes.append(f"heat-meter anomaly flags not computed: {err}")
     if year is None:
         year = max(by_year) if by_year else int(daily.index[-1].year)
         if not by_year:

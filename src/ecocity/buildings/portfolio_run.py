@@ -508,7 +508,7 @@ def portfolio_section(result: PortfolioResult) -> dict[str, Any]:
                          "cooling_balance_c": b.get("cooling_balance_c"), "r_squared": b.get("r_squared", math.nan),
                          "cvrmse": b.get("cvrmse", math.nan), "nmbe": b.get("nmbe", math.nan),
                          "sufficient": bool(r.sufficiency["ok"]), "reasons": list(r.sufficiency["reasons"])},
-            "flags": [{k: f[k] for k in ("kind", "severity", "start", "end", "message_en", "message_zh")}
+            "flags": [{k: f[k] for k in ("kind", "severity", "meter", "start", "end", "message_en", "message_zh")}
                       for f in r.flags],
             "savings": sav,
             "potential": {"kwh": float(rank_row["potential_kwh"]), "money": float(rank_row["potential_cost"]),
