@@ -33,6 +33,7 @@ def _run(*args: str):
         (["--evaluations", "3", "--population", "4"], "must be at least the population"),
         (["--screen-years", "5"], "fewer than the 5 asked for screening"),
         (["--levels", "0"], "levels must be at least 1"),
+        (["--surrogate", "--simulate-per-generation", "9", "--population", "4"], "simulated per generation"),
     ],
 )
 def test_bad_options_are_input_errors(folder, tmp_path, options, message):

@@ -55,3 +55,13 @@ def test_report_gains_the_section_only_with_an_optimisation_key():
     assert 'id="optimisation"' not in report_html(results)
     html = report_html(results | {"optimisation": SECTION})
     assert 'id="optimisation"' in html and "optimisation-map" in html and "0.021" in html
+
+
+def test_a_surrogate_assisted_search_states_its_prediction_error_in_both_languages():
+    section = copy.deepcopy(SECTION)
+    section["counts"]["predicted"] = 40
+    section["surrogate"] = {"error": {"capture_ratio": {"designs": 12, "max_abs": 0.031, "mean_abs": 0.008}}}
+    english = optimisation_view({"optimisation": section}, "en")["surrogate"]
+    assert "40 designs steered the search" in english and "0.008" in english and "at most 0.031" in english
+    assert "最大 0.031" in optimisation_view({"optimisation": section}, "zh")["surrogate"]
+    assert optimisation_view({"optimisation": SECTION}, "en")["surrogate"] is None  # a plain search says nothing

@@ -23,21 +23,25 @@ from .helpers import small_district
 pytestmark = pytest.mark.slow
 
 
-def _search(district, rain, store, dask_address=None):
+def _search(district, rain, store, dask_address=None, surrogate=False):
     space = design_space(district, ("green_roof", "bioretention"), levels=2)
-    return optimise(district, rain, space, store, SearchSettings(evaluations=18, population=6, seed=11),
-                    evaluation=settings_for(district, peak=True), workers=2, dask_address=dask_address)
+    return optimise(district, rain, space, store, SearchSettings(evaluations=18, population=6, seed=11,
+                                                                 surrogate=surrogate),
+                    evaluation=settings_for(district, peak=True), workers=2, dask_address=dask_address)  # fmt: skip
 
 
-def test_same_seed_same_front_on_the_pool_and_on_a_dask_cluster_over_tcp(tmp_path):
+@pytest.mark.parametrize("surrogate", [False, True])
+def test_same_seed_same_front_on_the_pool_and_on_a_dask_cluster_over_tcp(tmp_path, surrogate):
     from distributed import LocalCluster
 
     district, rain = small_district(tmp_path / "district", capture_target=0.8)
-    pool = _search(district, rain, tmp_path / "pool" / "ecocity.db")
+    pool = _search(district, rain, tmp_path / "pool" / "ecocity.db", surrogate=surrogate)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, protocol="tcp",
                       dashboard_address=None) as cluster:  # fmt: skip
         assert cluster.scheduler_address.startswith("tcp://")
-        dask = _search(district, rain, tmp_path / "dask" / "ecocity.db", cluster.scheduler_address)
+        dask = _search(district, rain, tmp_path / "dask" / "ecocity.db", cluster.scheduler_address, surrogate)
+    if surrogate:
+        assert pool.counts["predicted"] > 0 and dask.surrogate == pool.surrogate
     assert pool.counts["simulated"] > 10 and dask.counts == pool.counts
     assert dask.evaluations["levels"].tolist() == pool.evaluations["levels"].tolist()
     columns = ["capture_ratio", "tss_reduction", "peak_flow_m3_per_s", "capital_cost_yuan"]

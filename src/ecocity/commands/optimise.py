@@ -30,6 +30,10 @@ def optimise(
     levels: Annotated[int, typer.Option("--levels", help="Size levels per variable (0..N)")] = 10,
     cost: Annotated[str, typer.Option("--cost", help="Cost objective: capital or whole_life")] = "capital",
     no_peak: Annotated[bool, typer.Option("--no-peak", help="Skip the design-storm run (no peak-flow reduction)")] = False,
+    surrogate: Annotated[bool, typer.Option(
+        "--surrogate", help="Let a surrogate (RBF over the designs simulated) choose which designs SWMM runs")] = False,
+    simulate: Annotated[int | None, typer.Option(
+        "--simulate-per-generation", help="With --surrogate: SWMM runs per generation (default population/4)")] = None,
     workers: Annotated[int | None, WORKERS_OPT] = None,
     dask: Annotated[str | None, DASK_OPT] = None,
     climate: Annotated[str | None, typer.Option(
@@ -53,7 +57,8 @@ def optimise(
     loaded, rain = load_inputs(district, years)
     space = design_space(loaded, tuple(lid) if lid else DEFAULT_LIDS, groups=groups, levels=levels)
     search = SearchSettings(evaluations=evaluations, population=population, seed=seed, budget_yuan=budget,
-                            cost=cost, screen_years=screen_years)  # type: ignore[arg-type]  # fmt: skip
+                            cost=cost, screen_years=screen_years, surrogate=surrogate,
+                            simulate_per_generation=simulate)  # type: ignore[arg-type]  # fmt: skip
     folder = out if out is not None else Path(district) / "ecocity-out" / "optimise"
     evaluation = settings_for(loaded, peak=not no_peak)
     address = dask or os.environ.get("ECOCITY_DASK")
@@ -79,6 +84,11 @@ def _print_summary(section: dict) -> None:
     counts = section["counts"]
     console.print(f"{section['district']}: {len(section['evaluations'])} designs, {section['generations']} generations, "
                   f"{counts['simulated']} SWMM evaluations, {counts['from_store']} from the store")  # fmt: skip
+    checked = ((section.get("surrogate") or {}).get("error") or {}).get("capture_ratio")
+    if checked:
+        console.print(f"surrogate: {counts.get('predicted', 0)} designs steered the search on predicted values; "
+                      f"capture ratio predicted within {checked['mean_abs']:.3f} on average (max "
+                      f"{checked['max_abs']:.3f}) on {checked['designs']} designs simulated afterwards")  # fmt: skip
     if section["status"] == "infeasible":
         console.print("[red]infeasible[/]: no design within the bounds meets every target; best reachable:")
     table = Table(title="least-cost design meeting every target" if section["chosen"] else "best reachable")

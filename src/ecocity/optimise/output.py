@@ -93,6 +93,7 @@ def optimisation_section(
         "front": _rows(result.front),
         "evaluations": _rows(result.evaluations),
         "screening": result.screening,
+        "surrogate": result.surrogate,
         "counts": result.counts,
         "generations": result.generations,
         "history": result.history,
