@@ -122,3 +122,37 @@ def test_settings_for_the_district_keep_today_storm_and_the_cited_discount_rate(
     assert settings.discount_rate == pytest.approx(0.08)  # docs/methods/optimisation.md, whole-life cost
     assert settings.horizon_yr == pytest.approx(30.0)
     assert settings.storm_return_period_yr == 2.0
+
+
+class _Interrupted(Exception):
+    """Stands for a search killed between two generations."""
+
+
+@pytest.mark.slow
+def test_assisted_search_resumes_from_the_store_and_replays_the_same_path(tmp_path, monkeypatch):
+    from ecocity.optimise import evaluate as evaluate_module
+
+    calls = []
+    real = evaluate_module.simulate
+    monkeypatch.setattr(evaluate_module, "simulate", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    district, rain = small_district(tmp_path / "district", capture_target=0.8)
+    space = design_space(district, ("green_roof", "bioretention"), levels=2)
+    search = SearchSettings(evaluations=30, population=6, seed=3, surrogate=True, simulate_per_generation=2)
+    settings = settings_for(district, peak=False)
+
+    def stop(generation: int, n_eval: int) -> None:
+        if generation == 3:  # after two surrogate-assisted generations
+            raise _Interrupted
+
+    store = tmp_path / "out" / "ecocity.db"
+    with pytest.raises(_Interrupted):
+        optimise(district, rain, space, store, search, evaluation=settings, workers=1, on_generation=stop)
+    before = len(calls)
+    resumed = optimise(district, rain, space, store, search, evaluation=settings, workers=1)
+    assert resumed.counts["predicted"] > 0
+    assert len(calls) == len(resumed.evaluations)  # every design simulated once over both runs
+    assert resumed.counts["from_store"] == before
+    fresh = optimise(district, rain, space, tmp_path / "fresh" / "ecocity.db", search, evaluation=settings, workers=1)
+    assert fresh.evaluations["levels"].tolist() == resumed.evaluations["levels"].tolist()
+    assert fresh.surrogate["error"] == resumed.surrogate["error"]
+    assert fresh.chosen["levels"] == resumed.chosen["levels"]
