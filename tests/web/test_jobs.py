@@ -161,3 +161,157 @@ def test_plant_and_portfolio_jobs_of_a_district_without_them_fail_with_a_message
     assert response.status_code == 202
     job = _wait(editor, response.json()["id"])
     assert job["status"] == "failed" and message in job["message"]
+
+
+# --- cancelling, and progress in the page's language ---------------------------------------------
+
+
+class _Gate:
+    """A job kind that reports progress only when the test opens the gate (no SWMM)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.started, self.release, self.calls = threading.Event(), threading.Event(), []
+
+    def __call__(self, settings, district, params, out_dir, progress):
+        self.calls.append(params.get("scenarios"))
+        progress(0, 4)
+        self.started.set()
+        for done in range(1, 5):
+            assert self.release.wait(timeout=20), "the test never opened the gate"
+            (out_dir / f"partial-{done}.json").write_text("{}")
+            progress(done, 4)
+        return ["run-gate"]
+
+
+def _wait_status(client: TestClient, job_id: str, status: str, timeout_s: float = 20.0) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["status"] == status:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} is {job['status']}, not {status}, after {timeout_s} s")
+
+
+def _queued_row(db, job_id: str, username: str, **values) -> None:
+    now = dt.datetime.now(dt.UTC)
+    row = {"id": job_id, "kind": "assess", "district": "small", "params": {}, "status": "queued",
+           "progress": 0.0, "message": "queued", "username": username, "created_at": now, "out_dir": "x",
+           "run_ids": [], **values}  # fmt: skip
+    with db.session() as session:
+        session.add(JobRow(**row))
+
+
+def test_cancel_a_queued_job_and_a_running_one(as_role, monkeypatch):
+    gate = _Gate()
+    monkeypatch.setitem(RUNNERS, "assess", gate)
+    editor, token = as_role("editor")
+    headers = {"X-CSRF-Token": token}
+    running = editor.post("/api/jobs", json=ASSESS, headers=headers).json()
+    assert gate.started.wait(timeout=20)
+    queued = editor.post("/api/jobs", json={**ASSESS, "scenario": "sponge mix"}, headers=headers).json()
+    assert queued["status"] == "queued"  # one worker thread: it waits behind the running job
+
+    response = editor.post(f"/api/jobs/{queued['id']}/cancel", headers=headers)
+    assert response.status_code == 200
+    job = response.json()
+    assert (job["status"], job["cancelled_by"], job["message"]) == ("cancelled", "editor", "Cancelled by editor")
+    assert job["finished_at"] is not None
+
+    response = editor.post(f"/api/jobs/{running['id']}/cancel", headers=headers)
+    assert response.status_code == 202  # running: it stops at its next progress report
+    assert response.json()["status"] == "running" and response.json()["detail"]["key"] == "cancelling"
+    gate.release.set()
+    job = _wait_status(editor, running["id"], "cancelled")
+    assert job["cancelled_by"] == "editor" and job["run_ids"] == [] and job["progress"] < 1.0
+    time.sleep(0.3)  # the worker thread would have taken the queued job by now
+    assert gate.calls == [["green-roofs"]]  # the cancelled queued job never started
+    # a finished job: 409; the cancelled job's partial outputs are no results
+    assert editor.post(f"/api/jobs/{running['id']}/cancel", headers=headers).status_code == 409
+    fragment = editor.get(f"/jobs/{running['id']}/status").text
+    assert "hx-trigger" not in fragment and "Show the results" not in fragment and "Cancelled by editor" in fragment
+    assert editor.get("/api/districts/small/results").status_code == 404
+
+
+def test_a_running_job_cancelled_through_another_process_stops(as_role, monkeypatch, settings):
+    """Another server process marks the row *cancelling*; the job sees it at its next report."""
+    from sqlalchemy import update
+
+    from ecocity.web import jobs
+    from ecocity.web.jobs import encode_message
+
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL_S", 0.0)
+    gate = _Gate()
+    monkeypatch.setitem(RUNNERS, "assess", gate)
+    editor, token = as_role("editor")
+    job_id = editor.post("/api/jobs", json=ASSESS, headers={"X-CSRF-Token": token}).json()["id"]
+    assert gate.started.wait(timeout=20)
+    with database(settings.db_url).session() as session:
+        session.execute(update(JobRow).where(JobRow.id == job_id)
+                        .values(message=encode_message("cancelling", user="admin")))  # fmt: skip
+    gate.release.set()
+    job = _wait_status(editor, job_id, "cancelled")
+    assert job["cancelled_by"] == "admin" and job["run_ids"] == []
+
+
+def test_who_may_cancel_a_job(as_role, settings):
+    """Editors and admins any job; a viewer only the jobs it started (a former editor's); 403 else."""
+    db = database(settings.db_url)
+    _queued_row(db, "e" * 32, "editor")
+    _queued_row(db, "v" * 32, "viewer")
+    viewer, viewer_token = as_role("viewer")
+    response = viewer.post(f"/api/jobs/{'e' * 32}/cancel", headers={"X-CSRF-Token": viewer_token})
+    assert response.status_code == 403 and "editor role" in response.json()["detail"]
+    assert viewer.post(f"/api/jobs/{'v' * 32}/cancel", headers={"X-CSRF-Token": viewer_token}).status_code == 200
+    admin, admin_token = as_role("admin")
+    response = admin.post(f"/api/jobs/{'e' * 32}/cancel", headers={"X-CSRF-Token": admin_token})
+    assert response.status_code == 200 and response.json()["cancelled_by"] == "admin"
+
+
+def test_cancel_codes_of_the_api_and_the_page_button(as_role, client, settings):
+    db = database(settings.db_url)
+    _queued_row(db, "q" * 32, "editor")
+    _queued_row(db, "d" * 32, "editor", status="done", progress=1.0, message="done")
+    assert client.post(f"/api/jobs/{'q' * 32}/cancel").status_code == 401
+    editor, token = as_role("editor")
+    assert editor.post(f"/api/jobs/{'q' * 32}/cancel").status_code == 403  # a session without CSRF token
+    assert editor.post("/api/jobs/0123/cancel", headers={"X-CSRF-Token": token}).status_code == 404
+    response = editor.post(f"/api/jobs/{'d' * 32}/cancel", headers={"X-CSRF-Token": token})
+    assert response.status_code == 409 and "finished already (done)" in response.json()["detail"]
+    page = editor.get("/runs").text
+    assert f'hx-post="/jobs/{"q" * 32}/cancel"' in page and f'hx-post="/jobs/{"d" * 32}/cancel"' not in page
+    response = editor.post(f"/jobs/{'q' * 32}/cancel?lang=zh", data={"csrf_token": token})
+    assert response.status_code == 200
+    assert "已取消" in response.text and "已由 editor 取消" in response.text and "hx-post" not in response.text
+    viewer, _ = as_role("viewer")
+    assert "/cancel" not in viewer.get("/runs").text  # no button for the editor's jobs
+
+
+def test_progress_is_shown_in_the_page_language_and_old_rows_still_render(as_role, settings):
+    from ecocity.web.jobs import encode_message
+
+    db = database(settings.db_url)
+    _queued_row(db, "p" * 32, "editor", status="running", progress=0.25,
+                message=encode_message("progress", step=2, done=1234, total=5000))  # fmt: skip
+    _queued_row(db, "o" * 32, "editor", status="running", message="step 1: 3/8 tasks")  # a row of 0.x
+    _queued_row(db, "i" * 32, "editor", status="failed", message=INTERRUPTED)
+    viewer, _ = as_role("viewer")
+    # CLDR groups thousands with "," in both en-GB and zh-Hans-CN
+    assert "Step 2: 1,234 of 5,000 tasks done" in viewer.get(f"/jobs/{'p' * 32}/status?lang=en").text
+    chinese = viewer.get(f"/jobs/{'p' * 32}/status?lang=zh").text
+    assert "第 2 步：已完成 1,234/5,000 项计算" in chinese and "运行中" in chinese
+    assert "step 1: 3/8 tasks" in viewer.get(f"/jobs/{'o' * 32}/status?lang=zh").text
+    assert "已中断：任务运行期间服务器停止" in viewer.get(f"/jobs/{'i' * 32}/status?lang=zh").text
+    api = viewer.get(f"/api/jobs/{'p' * 32}").json()
+    assert api["message"] == "Step 2: 1,234 of 5,000 tasks done"
+    assert api["detail"] == {"key": "progress", "step": 2, "done": 1234, "total": 5000}
+
+
+def test_every_job_message_has_a_chinese_translation():
+    from ecocity.web.i18n import catalogue
+    from ecocity.web.jobs import MESSAGES
+
+    chinese = catalogue("zh")
+    assert [text for text in [*MESSAGES.values(), INTERRUPTED, "cancelled"] if text not in chinese] == []

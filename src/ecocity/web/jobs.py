@@ -1,12 +1,20 @@
 """Background jobs: a run started from the dashboard, executed in a worker thread through
 :mod:`ecocity.compute` (the orchestrators call ``run_tasks``), its state kept in the ``jobs``
 table so that it survives a page reload; a server restart marks running jobs as failed.
+
+A queued job can be cancelled before it starts; a running one is cancelled cooperatively: the
+progress callback that ``compute`` calls after each finished task raises :class:`JobCancelled`
+once a cancel was asked for, so the tasks already running (a process pool's current batch)
+finish first. Progress and cancellation are stored as a message key with its values (JSON in
+the ``message`` column, see :func:`encode_message`) and put into words per page language by
+:func:`message_text`; plain-text messages (errors, rows of older versions) are kept as they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 import traceback
 import uuid
@@ -26,11 +34,66 @@ from ecocity.store.web_tables import (
     JobRow,
 )
 from ecocity.web.db import Database
+from ecocity.web.i18n import fmt_number, translate
 from ecocity.web.results import district_folder
 from ecocity.web.settings import WebSettings
 
 INTERRUPTED = "interrupted: the server stopped while the job ran"
 PROGRESS_INTERVAL_S = 0.5
+JOB_CANCELLED = "cancelled"
+"""A job stopped on a user's request (the ``status`` column holds it; no schema change)."""
+FINISHED = (JOB_DONE, JOB_FAILED, JOB_CANCELLED)
+
+MESSAGES = {
+    "progress": "Step {step}: {done} of {total} tasks done",
+    "cancelling": "Cancelling (asked by {user}); the tasks already running finish first",
+    "cancelled": "Cancelled by {user}",
+}
+"""Message keys of structured job messages and their English text (translated by the
+catalogue ``locale/<lang>/LC_MESSAGES/jobs.po``)."""
+_CANCELLING_PREFIX = '{"key": "cancelling"'
+
+
+class JobCancelled(BaseException):
+    """Raised by a job's progress callback when the job was cancelled.
+
+    A ``BaseException`` (like :class:`asyncio.CancelledError`), so that an orchestrator's
+    ``except Exception`` does not turn it into a failure.
+    """
+
+
+def encode_message(key: str, **values: Any) -> str:
+    """The ``message`` column's text of a structured message: JSON ``{"key": ..., values}``."""
+    if key not in MESSAGES:
+        raise ValueError(f"unknown job message key {key!r}")
+    return json.dumps({"key": key, **values}, ensure_ascii=False)
+
+
+def decode_message(text: str) -> dict[str, Any] | None:
+    """The structured message stored in ``text``, or None for plain text."""
+    if not text.startswith('{"key": '):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and data.get("key") in MESSAGES else None
+
+
+def message_text(text: str, lang: str) -> str:
+    """A job's message in ``lang``: a structured one through the catalogue with its numbers
+    formatted per locale; plain text through the catalogue when it has it, else as it is."""
+    return detail_text(decode_message(text), text, lang)
+
+
+def detail_text(detail: dict[str, Any] | None, plain: str, lang: str) -> str:
+    """The structured message ``detail`` in ``lang`` (numbers per locale); ``plain`` through
+    the catalogue when there is no ``detail``."""
+    if detail is None or detail.get("key") not in MESSAGES:
+        return translate(plain, lang)
+    values = {k: fmt_number(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else v
+              for k, v in detail.items() if k != "key"}  # fmt: skip
+    return translate(MESSAGES[detail["key"]], lang, **values)
 
 
 def _now() -> dt.datetime:
@@ -44,6 +107,7 @@ class JobRunner:
         self.settings = settings
         self.db = db
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ecocity-job")
+        self._cancel_asked: dict[str, threading.Event] = {}
 
     def recover(self) -> int:
         """Mark jobs a previous server left queued or running as failed; return how many."""
@@ -71,6 +135,30 @@ class JobRunner:
         self._pool.submit(self._run, job_id)
         return row
 
+    def cancel(self, job_id: str, username: str) -> JobRow | None:
+        """Cancel job ``job_id`` on behalf of ``username``; return its row, None when unknown.
+
+        A queued job becomes ``cancelled`` now and never starts. A running job is marked
+        *cancelling* and stops at its next progress report (:class:`JobCancelled`); the tasks
+        already running finish. A finished job is returned unchanged (the caller answers 409).
+        """
+        now = _now()
+        with self.db.session() as session:
+            queued = session.execute(
+                update(JobRow).where(JobRow.id == job_id, JobRow.status == JOB_QUEUED)
+                .values(status=JOB_CANCELLED, finished_at=now, message=encode_message("cancelled", user=username))
+            )  # fmt: skip
+            if not queued.rowcount:
+                session.execute(
+                    update(JobRow).where(JobRow.id == job_id, JobRow.status == JOB_RUNNING)
+                    .values(message=encode_message("cancelling", user=username))
+                )  # fmt: skip
+        with self.db.session() as session:
+            row = session.get(JobRow, job_id)
+        if row is not None and row.status == JOB_RUNNING and job_id in self._cancel_asked:
+            self._cancel_asked[job_id].set()  # runs in this process: stop at its next report
+        return row
+
     def shutdown(self) -> None:
         """Stop taking jobs (a running one finishes in its thread)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -85,12 +173,22 @@ class JobRunner:
             if row is None or row.status != JOB_QUEUED:
                 return
             kind, district, params, out_dir = row.kind, row.district, dict(row.params), Path(row.out_dir)
-        self._set(job_id, status=JOB_RUNNING, started_at=_now(), message="running")
+            asked = self._cancel_asked.setdefault(job_id, threading.Event())
+            started = session.execute(  # only if not cancelled in the meantime
+                update(JobRow).where(JobRow.id == job_id, JobRow.status == JOB_QUEUED)
+                .values(status=JOB_RUNNING, started_at=_now(), message="running")
+            )  # fmt: skip
+            if not started.rowcount:
+                self._cancel_asked.pop(job_id, None)
+                return
         state = {"written_at": 0.0, "shown": 0.0, "phase": 1, "done": 0}
 
         def progress(done: int, total: int) -> None:
             """``compute``'s callback; an orchestrator with several steps (scenarios, then the
-            buildings) restarts its count, so the share shown never goes back."""
+            buildings) restarts its count, so the share shown never goes back. Raises
+            :class:`JobCancelled` when the job was cancelled (here or by another process)."""
+            if asked.is_set():
+                raise JobCancelled(job_id)
             if done < state["done"]:
                 state["phase"] += 1
             state["done"] = done
@@ -100,12 +198,17 @@ class JobRunner:
             state["written_at"] = now
             share = done / total if total else 1.0
             state["shown"] = max(state["shown"], min(0.99, share))
-            self._set(job_id, progress=state["shown"],
-                      message=f"step {state['phase']}: {done}/{total} tasks")  # fmt: skip
+            if not self._update_running(job_id, progress=state["shown"],
+                                        message=encode_message("progress", step=state["phase"], done=done,
+                                                               total=total)):  # fmt: skip
+                raise JobCancelled(job_id)  # the row says cancelling: asked through another process
 
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
             run_ids = RUNNERS[kind](self.settings, district, params, out_dir, progress)
+        except JobCancelled:
+            self._finish_cancelled(job_id)
+            return
         except EcocityError as err:
             self._set(job_id, status=JOB_FAILED, message=str(err), finished_at=_now())
             return
@@ -113,8 +216,34 @@ class JobRunner:
             detail = "".join(traceback.format_exception_only(type(err), err)).strip()
             self._set(job_id, status=JOB_FAILED, message=f"internal error: {detail}", finished_at=_now())
             return
-        self._set(job_id, status=JOB_DONE, progress=1.0, message="done", finished_at=_now(),
-                  run_ids=run_ids)  # fmt: skip
+        finally:
+            self._cancel_asked.pop(job_id, None)
+        if asked.is_set() or not self._update_running(job_id, status=JOB_DONE, progress=1.0, message="done",
+                                                      finished_at=_now(), run_ids=run_ids):  # fmt: skip
+            self._finish_cancelled(job_id)  # asked while its last tasks ran: its outputs are not results
+
+    def _update_running(self, job_id: str, **values: Any) -> bool:
+        """Update a running job unless a cancel was asked for it; False when it was."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status == JOB_RUNNING,
+                       ~JobRow.message.startswith(_CANCELLING_PREFIX, autoescape=True))
+                .values(**values)
+            )  # fmt: skip
+            return bool(result.rowcount)
+
+    def _finish_cancelled(self, job_id: str) -> None:
+        """Record a running job as cancelled by whoever asked (the row's *cancelling* message)."""
+        with self.db.session() as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                return
+            asked = decode_message(row.message) or {}
+            row.status = JOB_CANCELLED
+            row.message = encode_message("cancelled", user=asked.get("user", row.username))
+            row.finished_at = _now()
+            row.run_ids = []
 
 
 def check_scenarios(folder: Path, names: list[str]) -> None:
@@ -211,4 +340,5 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
 RUNNERS = {"assess": _assess, "plant": _plant, "portfolio": _portfolio}
 """What each job kind runs: ``(settings, district key, params, out_dir, progress) -> run ids``."""
 
-__all__ = ["INTERRUPTED", "JobRunner", "RUNNERS", "check_scenarios"]
+__all__ = ["FINISHED", "INTERRUPTED", "JOB_CANCELLED", "JobCancelled", "JobRunner", "MESSAGES", "RUNNERS",
+           "check_scenarios", "decode_message", "detail_text", "encode_message", "message_text"]

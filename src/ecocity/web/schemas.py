@@ -106,17 +106,21 @@ class JobRequest(BaseModel):
 
 
 class JobOut(BaseModel):
-    """A job's state: queued, running, done or failed; progress in [0, 1]."""
+    """A job's state: queued, running, done, failed or cancelled; progress in [0, 1]."""
 
     id: str
     kind: str
     district: str
     params: dict[str, Any]
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
     progress: float
-    message: str
+    message: str = Field(description="In English; `detail` holds the structured form when there is one.")
     username: str
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     run_ids: list[str]
+    detail: dict[str, Any] | None = Field(
+        default=None, description='Structured message: {"key": "progress", "step", "done", "total"}, '
+        '{"key": "cancelling" | "cancelled", "user"}.')
+    cancelled_by: str | None = Field(default=None, description="Who cancelled it (finished_at says when).")

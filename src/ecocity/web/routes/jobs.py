@@ -1,17 +1,19 @@
-"""Jobs: start a run from the page (editor and above), follow its progress, list jobs."""
+"""Jobs: start a run from the page (editor and above), follow its progress, list jobs, cancel one
+(editors and admins any job, every user their own)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from jinja2 import pass_context
 from sqlalchemy import select
 
 from ecocity.errors import InputError
 from ecocity.store.web_tables import JobRow
 from ecocity.web.db import User
-from ecocity.web.deps import check_csrf, get_db, render, require_role, require_user
+from ecocity.web.deps import check_csrf, get_db, render, require_role, require_user, templates
 from ecocity.web.results import district_folder
-from ecocity.web.jobs import PLANT_OPTIONS
+from ecocity.web.jobs import FINISHED, JOB_CANCELLED, PLANT_OPTIONS, decode_message, detail_text, message_text
 from ecocity.web.schemas import JobOut, JobRequest
 
 router = APIRouter()
@@ -19,7 +21,27 @@ JOBS_SHOWN = 200
 
 
 def _out(row: JobRow) -> JobOut:
-    return JobOut.model_validate(row, from_attributes=True)
+    """The API's view of a row: the message in English, its structured form in ``detail``."""
+    detail = decode_message(row.message)
+    cancelled_by = detail.get("user") if detail and row.status == JOB_CANCELLED else None
+    return JobOut.model_validate(
+        {**{name: getattr(row, name) for name in JobOut.model_fields if hasattr(row, name)},
+         "message": message_text(row.message, "en"), "detail": detail, "cancelled_by": cancelled_by}
+    )  # fmt: skip
+
+
+@pass_context
+def _job_message(context, job: JobOut) -> str:  # type: ignore[no-untyped-def]
+    """A job's message in the page's language (templates: ``job_message(job)``)."""
+    return detail_text(job.detail, job.message, context.get("lang", "en"))
+
+
+def _may_cancel(user: User | None, job: JobOut) -> bool:
+    """Editors and admins may cancel any job, every user the jobs they started."""
+    return user is not None and (user.can("editor") or user.username == job.username)
+
+
+templates.env.globals.update(job_message=_job_message, may_cancel=_may_cancel)
 
 
 def list_jobs(request: Request) -> list[JobOut]:
@@ -85,6 +107,39 @@ def api_job(request: Request, job_id: str, user: User = Depends(require_user)) -
 def job_status_fragment(request: Request, job_id: str, user: User = Depends(require_user)) -> Response:
     """The job's progress bar (htmx polls it every second while it runs)."""
     return render(request, "_job_status.html", {"job": get_job(request, job_id)})
+
+
+def cancel_job(request: Request, job_id: str, user: User) -> tuple[JobOut, bool]:
+    """Cancel a job for ``user``: 404 unknown, 403 a viewer's cancel of another's job, 409 when
+    it has finished. Returns the job and whether it is cancelled already (False: cancelling)."""
+    job = get_job(request, job_id)
+    if not _may_cancel(user, job):
+        raise HTTPException(status_code=403, detail="needs the editor role, or to be the job's owner")
+    if job.status in FINISHED:
+        raise HTTPException(status_code=409, detail=f"job {job_id!r} has finished already ({job.status})")
+    row = request.app.state.jobs.cancel(job_id, user.username)
+    job = _out(row)
+    if job.status in FINISHED and job.status != JOB_CANCELLED:
+        raise HTTPException(status_code=409, detail=f"job {job_id!r} has finished already ({job.status})")
+    return job, job.status == JOB_CANCELLED
+
+
+@router.post("/api/jobs/{job_id}/cancel", response_model=JobOut, tags=["jobs"],
+             dependencies=[Depends(check_csrf)],
+             responses={202: {"model": JobOut, "description": "A running job: it stops at its next progress report."},
+                        404: {"description": "No such job."}, 409: {"description": "The job has finished."}})  # fmt: skip
+def api_cancel_job(request: Request, job_id: str, user: User = Depends(require_user)) -> Response:
+    """Cancel a job: a queued one at once (200, status ``cancelled``); a running one at its next
+    progress report (202, ``detail.key`` ``cancelling``); the tasks already running finish."""
+    job, now = cancel_job(request, job_id, user)
+    return JSONResponse(job.model_dump(mode="json"), status_code=200 if now else 202)
+
+
+@router.post("/jobs/{job_id}/cancel", include_in_schema=False, dependencies=[Depends(check_csrf)])
+def cancel_job_from_page(request: Request, job_id: str, user: User = Depends(require_user)) -> Response:
+    """The cancel button of a job's progress bar (htmx): answer the updated bar."""
+    job, _now = cancel_job(request, job_id, user)
+    return render(request, "_job_status.html", {"job": job})
 
 
 @router.post("/districts/{name}/run", include_in_schema=False, dependencies=[Depends(check_csrf)])
