@@ -150,3 +150,85 @@ def test_responses_forbid_framing_and_sniffing(client):
     headers = client.get("/login").headers
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "same-origin"
+
+
+# --- login rate limit (OWASP Authentication Cheat Sheet; NIST SP 800-63B §5.2.2) ------------------
+
+
+def _form_login(client, username: str, password: str, lang: str = "en"):
+    token = csrf_of(client.get("/login").text)
+    return client.post(f"/login?lang={lang}", data={"username": username, "password": password,
+                                                    "csrf_token": token}, follow_redirects=False)  # fmt: skip
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(app):
+    from ecocity.web.login_limit import LoginLimiter
+
+    fake = _Clock()
+    app.state.login_limiter = LoginLimiter(clock=fake)
+    return fake
+
+
+def test_five_failures_for_a_user_name_give_429_with_retry_after_and_the_password_unchecked(
+    client, clock, monkeypatch
+):
+    from ecocity.web.routes import auth
+
+    for _ in range(5):
+        assert _form_login(client, "editor", "wrong password").status_code == 401
+        clock.now += 60
+    checked = []
+    monkeypatch.setattr(auth, "authenticate", lambda *args: checked.append(args))
+    response = _form_login(client, "editor", PASSWORD, lang="zh")  # the right password, too late
+    assert response.status_code == 429 and checked == []
+    # the first failure was at t=1000 s, the window is 900 s: allowed again at t=1900, now t=1300
+    assert response.headers["retry-after"] == "600"
+    assert "登录失败次数过多，请 10 分钟后再试。" in response.text
+    api = client.post("/api/token", json={"username": "editor", "password": PASSWORD})
+    assert api.status_code == 429 and api.headers["retry-after"] == "600"
+    assert api.json()["detail"] == "登录失败次数过多，请 10 分钟后再试。"  # the lang cookie ?lang=zh set
+    client.cookies.clear()
+    english = client.post("/api/token", json={"username": "editor", "password": PASSWORD})
+    assert english.json()["detail"] == "Too many failed log-in attempts. Try again in 10 min."
+
+
+def test_the_limit_lifts_when_the_failures_leave_the_window(client, clock):
+    for _ in range(5):
+        _form_login(client, "editor", "wrong password")
+    assert _form_login(client, "editor", PASSWORD).status_code == 429
+    clock.now += 900  # 15 min after the failures
+    assert _form_login(client, "editor", PASSWORD).status_code == 303
+
+
+def test_a_successful_login_resets_the_user_names_count(app, clock):
+    from fastapi.testclient import TestClient
+
+    from ecocity.web.login_limit import LoginLimiter
+
+    limiter = LoginLimiter(clock=clock)
+    app.state.login_limiter = limiter
+    client = TestClient(app)
+    for _ in range(4):
+        assert _form_login(client, "editor", "wrong password").status_code == 401
+    assert _form_login(client, "editor", PASSWORD).status_code == 303
+    # the user name starts again at 0 failures; the address keeps its 4, so let another address try
+    limiter._failures.pop("addr:testclient")
+    for _ in range(5):
+        assert _form_login(client, "editor", "wrong password").status_code == 401
+    assert _form_login(client, "editor", "wrong password").status_code == 429
+
+
+def test_five_failures_from_one_address_block_other_user_names(client, clock):
+    for name in ("a1", "a2", "a3", "a4", "a5"):
+        assert _form_login(client, name, "wrong password").status_code == 401
+    response = _form_login(client, "viewer", PASSWORD)
+    assert response.status_code == 429 and int(response.headers["retry-after"]) == 900
