@@ -232,3 +232,17 @@ def test_five_failures_from_one_address_block_other_user_names(client, clock):
         assert _form_login(client, name, "wrong password").status_code == 401
     response = _form_login(client, "viewer", PASSWORD)
     assert response.status_code == 429 and int(response.headers["retry-after"]) == 900
+
+
+def test_the_limiter_forgets_expired_and_oldest_keys_when_full(monkeypatch):
+    from ecocity.web import login_limit
+
+    monkeypatch.setattr(login_limit, "MAX_KEYS", 4)
+    clock = _Clock()
+    limiter = login_limit.LoginLimiter(clock=clock)
+    limiter.failed("old", "10.0.0.1")
+    clock.now += 901  # "old" and its address have left the window
+    for name in ("n1", "n2", "n3"):
+        limiter.failed(name, "10.0.0.2")
+    assert "user:old" not in limiter._failures and len(limiter._failures) <= 4 + 2
+    assert limiter.retry_after_s("n9", "10.0.0.2") == 0  # 3 failures from the address: still allowed
