@@ -12,6 +12,12 @@ design it did not simulate only steers the search, never the answer (see
 :mod:`ecocity.optimise.search`). Every batch simulated after the first fit is predicted first;
 :class:`SurrogateCheck` collects those out-of-sample errors, the surrogate's validation against
 full runs.
+
+References: pre-selection with an approximate model under individual-based evolution control,
+Jin, Olhofer & Sendhoff (2002), IEEE Trans. Evol. Comput. 6(5), 481-494, and the survey of
+Jin (2005), Soft Computing 9(1), 3-12; the thin-plate spline with polynomial reproduction,
+Wendland (2005), *Scattered Data Approximation*, ch. 8 and 11 (tested in
+``tests/optimise/test_surrogate.py``).
 """
 
 from __future__ import annotations
