@@ -30,12 +30,14 @@ import pandas as pd
 
 from ecocity.assess_climate import future_series
 from ecocity.climate.change import ClimateScenario, climate_factor
+from ecocity.compute import open_runner
 from ecocity.district.model import District
 from ecocity.optimise.evaluate import EvaluationSettings, settings_for
 from ecocity.optimise.evaluator import Evaluator, Levels, Progress
-from ecocity.optimise.search import COST_COLUMN, SearchResult
+from ecocity.optimise.search import COST_COLUMN, SearchResult, meets_targets
 from ecocity.stormwater.assess import years_of
 from ecocity.stormwater.design_space import DesignSpace
+from ecocity.stormwater.indicators import reduction
 
 COMPARED = ("capture_ratio", "tss_reduction", "share_of_area_meeting_target", "peak_flow_m3_per_s",
             "peak_flow_reduction")  # fmt: skip
@@ -148,11 +150,10 @@ def future_check(
     designs = list(roles)
     store_path = Path(store_path)
 
-    def evaluator(series: pd.Series, settings: EvaluationSettings) -> Evaluator:
-        return Evaluator(district, space, series, settings, store_path, workers, dask_address, progress)
-
-    today, future = evaluator(rain, today_settings), evaluator(future_rain, future_settings)
-    now, then = today.evaluate(designs), future.evaluate(designs)
+    with open_runner(workers, dask_address) as runner:  # one pool for today's and the future runs
+        today, future = (Evaluator(district, space, series, settings, store_path, progress=progress, runner=runner)
+                         for series, settings in ((rain, today_settings), (future_rain, future_settings)))
+        now, then = today.evaluate(designs), future.evaluate(designs)
     cost_column = COST_COLUMN[result.settings.cost]
     table = _table(designs, roles, now, then, result.targets, cost_column)
     zero = designs[0]
@@ -209,31 +210,17 @@ def _table(
     for levels, a, b in zip(designs, now, then, strict=True):
         row: dict[str, Any] = {"levels": levels, "roles": list(roles[levels])}
         row |= {name: a[name] for name in UNCHANGED}
-        a = a | {"peak_flow_reduction": _reduction(a["peak_flow_m3_per_s"], base_today)}
-        b = b | {"peak_flow_reduction": _reduction(b["peak_flow_m3_per_s"], base_future)}
+        a = a | {"peak_flow_reduction": reduction(base_today, a["peak_flow_m3_per_s"])}
+        b = b | {"peak_flow_reduction": reduction(base_future, b["peak_flow_m3_per_s"])}
         for name in COMPARED:
             row[f"{name}_today"], row[f"{name}_future"] = a[name], b[name]
-        row["peak_flow_reduction_future_vs_today"] = _reduction(b["peak_flow_m3_per_s"], base_today)
-        row["meets_today"] = _meets(a, row[cost_column], targets)
-        row["meets_future"] = _meets(b, row[cost_column], targets)
+        row["peak_flow_reduction_future_vs_today"] = reduction(base_today, b["peak_flow_m3_per_s"])
+        row["meets_today"] = meets_targets(a, cost_column, targets)
+        row["meets_future"] = meets_targets(b, cost_column, targets)
         rows.append(row)
     table = pd.DataFrame(rows)
     return table.sort_values([cost_column, "capture_ratio_today"], ascending=[True, False], kind="stable"
                              ).reset_index(drop=True)  # fmt: skip
-
-
-def _reduction(peak: float, base: float) -> float:
-    return 1.0 - peak / base if np.isfinite(peak) and np.isfinite(base) and base > 0 else float("nan")
-
-
-def _meets(values: dict[str, float], cost: float, targets: dict[str, float | None]) -> bool:
-    """The search's test of every target: capture ratio, TSS reduction, budget."""
-    ok = values["capture_ratio"] >= targets["capture_ratio"]
-    if targets.get("tss_reduction") is not None:
-        ok = ok and values["tss_reduction"] >= targets["tss_reduction"]
-    if targets.get("budget_yuan") is not None:
-        ok = ok and cost <= targets["budget_yuan"]
-    return bool(ok)
 
 
 def _row_dict(row: pd.Series) -> dict[str, Any]:

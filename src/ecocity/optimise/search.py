@@ -36,6 +36,7 @@ from ecocity.optimise.evaluator import Evaluator, Levels, Progress
 from ecocity.optimise.screening import representative_window
 from ecocity.optimise.surrogate import Surrogate, SurrogateCheck
 from ecocity.stormwater.design_space import DesignSpace
+from ecocity.stormwater.indicators import reduction
 
 CostName = Literal["capital", "whole_life"]
 COST_COLUMN = {"capital": "capital_cost_yuan", "whole_life": "whole_life_cost_yuan"}
@@ -188,7 +189,7 @@ def _search(
         population = algorithm.ask()
         if population is None or len(population) == 0:
             break
-        designs = [tuple(int(round(v)) for v in x) for x in population.get("X")]
+        designs = _levels_of(population)
         values = screen.evaluate(designs) if assist is None else assist.evaluate(designs)
         F, G = _objectives(values, cost_column, targets)
         static = StaticProblem(problem, F=F, **({"G": G} if n_constr else {}))
@@ -201,7 +202,7 @@ def _search(
         if on_generation is not None:
             on_generation(generation, algorithm.evaluator.n_eval)
     if assist is not None:
-        assist.verify([tuple(int(round(v)) for v in x) for x in algorithm.pop.get("X")])
+        assist.verify(_levels_of(algorithm.pop))
     screen.evaluate([top])  # the best reachable, if the search never drew it
 
     table = _table(screen.memory, space, baseline)
@@ -307,7 +308,7 @@ class _Assist:
         if not self.model.ready:
             return
         pop = algorithm.pop
-        designs = [tuple(int(round(v)) for v in x) for x in pop.get("X")]
+        designs = _levels_of(pop)
         F, G = _objectives(self._values(designs), self.cost_column, self.targets)
         static = StaticProblem(problem, F=F, **({"G": G} if n_constr else {}))
         algorithm.evaluator.eval(static, pop, skip_already_evaluated=False, count_evals=False)
@@ -341,7 +342,7 @@ def _preselect(guesses: list[dict[str, float]], k: int, cost_column: str, target
     F, G = _objectives(guesses, cost_column, targets)
     violation = np.clip(G, 0.0, None).sum(axis=1) if G.size else np.zeros(len(guesses))
     order: list[int] = []
-    meeting = [i for i, g in enumerate(guesses) if violation[i] <= 0.0 and g["capture_ratio"] >= targets["capture_ratio"]]
+    meeting = [i for i, g in enumerate(guesses) if meets_targets(g, cost_column, targets)]
     if meeting:
         order.append(min(meeting, key=lambda i: (F[i, 0], F[i, 1], i)))
     feasible = np.flatnonzero(violation <= 0.0)
@@ -363,6 +364,19 @@ def _preselect(guesses: list[dict[str, float]], k: int, cost_column: str, target
     return [int(i) for i in order[:k]]
 
 
+def meets_targets(values: dict[str, float], cost_column: str, targets: dict[str, float | None]) -> bool:
+    """One design's test of every target: capture ratio, TSS reduction (if any), budget (if any) on
+    ``cost_column``; :func:`_meets` is the same test on a table."""
+    return bool(values["capture_ratio"] >= targets["capture_ratio"]
+                and (targets.get("tss_reduction") is None or values["tss_reduction"] >= targets["tss_reduction"])
+                and (targets.get("budget_yuan") is None or values[cost_column] <= targets["budget_yuan"]))  # fmt: skip
+
+
+def _levels_of(population: Any) -> list[Levels]:
+    """The integer levels of each design of a pymoo population."""
+    return [tuple(int(round(v)) for v in x) for x in population.get("X")]
+
+
 def _objectives(values: list[dict[str, float]], cost_column: str, targets: dict) -> tuple[np.ndarray, np.ndarray]:
     F = np.array([[v[cost_column], -v["capture_ratio"]] for v in values], dtype=float)
     columns = []
@@ -377,8 +391,7 @@ def _objectives(values: list[dict[str, float]], cost_column: str, targets: dict)
 def _table(memory: dict[Levels, dict[str, float]], space: DesignSpace, baseline: dict[str, float]) -> pd.DataFrame:
     rows = [{"levels": levels, **values} for levels, values in memory.items()]
     table = pd.DataFrame(rows, columns=["levels", *INDICATORS])
-    base_peak = baseline["peak_flow_m3_per_s"]
-    table["peak_flow_reduction"] = (1.0 - table["peak_flow_m3_per_s"] / base_peak) if base_peak > 0 else np.nan
+    table["peak_flow_reduction"] = reduction(baseline["peak_flow_m3_per_s"], table["peak_flow_m3_per_s"].to_numpy())
     return table
 
 
@@ -433,8 +446,5 @@ def _row_dict(row: pd.Series) -> dict[str, Any]:
 def _progress_row(generation: int, evaluator: Evaluator, cost_column: str, targets: dict) -> dict[str, float]:
     """After a generation: evaluations so far and the cheapest design meeting every target."""
     values = list(evaluator.memory.values())
-    meeting = [v[cost_column] for v in values
-               if v["capture_ratio"] >= targets["capture_ratio"]
-               and (targets["tss_reduction"] is None or v["tss_reduction"] >= targets["tss_reduction"])
-               and (targets["budget_yuan"] is None or v[cost_column] <= targets["budget_yuan"])]  # fmt: skip
+    meeting = [v[cost_column] for v in values if meets_targets(v, cost_column, targets)]
     return {"generation": generation, "designs": len(values), "least_cost_meeting": min(meeting) if meeting else None}
