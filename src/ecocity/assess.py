@@ -354,6 +354,8 @@ def buildings_section(
     options: dict[str, Any] = {"workers": workers, "dask": dask_address, "year": link.year, "progress": progress}
     if link.grid is not None:
         options["grid"] = link.grid
+    if link.indicators is not None:
+        options["indicators"] = link.indicators
     if store is not None:
         options.update(store=store, use_cache=use_cache)
     result = assess_portfolio(link.portfolio, **options)

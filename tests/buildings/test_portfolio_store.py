@@ -106,6 +106,14 @@ def test_district_buildings_section_uses_the_store_and_the_toml_grid(tmp_path):
     assert not any("grid" in note for note in first["notes"])
     with Store.open(db) as store:
         assert [(r.area, r.scenario) for r in store.runs()] == [("buildings", "2024")]
+    # an indicator table named in buildings.toml reaches the benchmark and is part of the run's key
+    table = tmp_path / "gbt.csv"
+    table.write_text("building_type,climate_zone,constraint_kwh_per_m2,guide_kwh_per_m2,source\n"
+                     "office,beijing,500,400,test values\n")
+    third = buildings_section(link.model_copy(update={"indicators": table}), workers=1, store=db)
+    assert not third["cached"]
+    office = {b["building_id"]: b for b in third["buildings"]}["TZ-OFF-03"]
+    assert (office["benchmark"]["verdict"], office["benchmark"]["confidence"]) == ("meets guide", "user")
 
 
 def test_a_read_only_store_is_read_but_not_written(saved, monkeypatch):

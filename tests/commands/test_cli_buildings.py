@@ -113,6 +113,24 @@ def test_portfolio_grid_and_own_store(tmp_path):
     assert bad.returncode == 2 and "grid factor 'mars'" in bad.stderr and "emission_factors.toml" in bad.stderr
 
 
+def test_portfolio_indicator_table_option(tmp_path):
+    # --indicators: the user's GB/T 51161 rows (made-up test values) give Beijing a verdict marked "user"
+    folder = small_portfolio(tmp_path / "p", ids=("TZ-OFF-03",))
+    table = tmp_path / "mine.csv"
+    table.write_text("building_type,climate_zone,constraint_kwh_per_m2,guide_kwh_per_m2,source\n"
+                     "office,beijing,10,5,made-up test values\n")
+    done = json.loads(run("buildings", "portfolio", folder, "--workers", "1", "--indicators", table,
+                          "--json").stdout)
+    bench = done["buildings"][0]["benchmark"]
+    assert (bench["verdict"], bench["confidence"], bench["constraint_kwh_per_m2"]) == ("exceeds constraint", "user",
+                                                                                       10.0)
+    assert "made-up test values" in bench["source"] and "mine.csv" in bench["source"]
+    table.write_text("building_type,climate_zone,constraint_kwh_per_m2,guide_kwh_per_m2,source\n"
+                     "office,beijing,10,20,made-up test values\n")
+    bad = run("buildings", "portfolio", folder, "--indicators", table, "--json")
+    assert bad.returncode == 2 and "mine.csv" in bad.stderr and "guide_kwh_per_m2" in bad.stderr
+
+
 def test_bad_inputs_exit_2_naming_file_and_column(tmp_path):
     (tmp_path / "t.csv").write_text("timestamp,temp\n2022-01-01 00:00,1.0\n")
     done = ecocity("buildings", "baseline", METER, "--temperature", tmp_path / "t.csv")

@@ -30,6 +30,13 @@ def test_defaults_and_a_numeric_grid(small_copy):
     assert (link.year, link.grid) == (None, 1.0)
 
 
+def test_an_indicator_table_is_resolved_from_the_district_folder(small_copy):
+    _portfolio(small_copy)
+    (small_copy / "gbt.csv").write_text("building_type\n")
+    (small_copy / "buildings.toml").write_text('portfolio = "bldg"\nindicators = "gbt.csv"\n')
+    assert load_district(small_copy).buildings.indicators == (small_copy / "gbt.csv").resolve()
+
+
 @pytest.mark.parametrize(
     ("text", "field"),
     [
@@ -43,6 +50,8 @@ def test_defaults_and_a_numeric_grid(small_copy):
         ('portfolio = "bldg"\nyear = 1066\n', "year"),
         ('portfolio = "bldg"\ngrid = -0.5\n', "grid"),
         ('portfolio = "bldg"\ngrid = true\n', "grid"),
+        ('portfolio = "bldg"\nindicators = "missing.csv"\n', "indicators"),
+        ('portfolio = "bldg"\nindicators = 5\n', "indicators"),
     ],
 )
 def test_bad_entries_name_the_file_and_the_field(small_copy, text, field):

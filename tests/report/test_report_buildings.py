@@ -173,6 +173,19 @@ def test_table_rows_in_language(section):
     assert rows[0]["verdict"] == "超过约束值" and rows[4]["verdict"] == "能效标识 E"
 
 
+def test_table_rows_show_the_corrected_eui_and_a_user_table(section):
+    # GB/T 51161 compares measured EUI × γ1·γ2 with the indicators; a user's table is named as such
+    section = copy.deepcopy(section)
+    section["buildings"][0]["benchmark"].update(corrected_eui_kwh_per_m2=91.1, correction_factor=0.759,
+                                                confidence="user")
+    section["buildings"][1]["benchmark"].update(corrected_eui_kwh_per_m2=80.0, correction_factor=1.0)
+    en, zh = table_rows(section, "en"), table_rows(section, "zh")
+    assert "corrected EUI 91 (use time and occupancy × 0.76)" in en[0]["benchmark"]
+    assert "values from the user's table" in en[0]["benchmark"] and "用户提供" in zh[0]["benchmark"]
+    assert "修正后能耗 91" in zh[0]["benchmark"]
+    assert "corrected" not in en[1]["benchmark"]
+
+
 # --- the rendered section ------------------------------------------------------------------
 
 

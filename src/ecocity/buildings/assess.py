@@ -221,11 +221,36 @@ def _full_years(daily: pd.Series) -> dict[int, float]:
     return out
 
 
-def _benchmark(city: str, building_type: str, area: float | None, electricity_kwh: float,
-               heat_kwh: float) -> dict[str, Any]:
-    """The city's standard: GB/T 51161-2016 for Chinese cities, the Danish label scale for Copenhagen."""
+def annual_use_hours(occupancy: str, city: str | None, building_type: str | None, year: int) -> float:
+    """Annual use time T of an opening-hours text over a calendar year. [h/a]
+
+    T = (occupied days of ``year``) × (daily open hours); occupied days follow the weekdays of
+    ``occupancy`` (``"Mon-Fri 08-18"``) and, where the city has a holiday calendar, its public
+    holidays, make-up working days and the type's breaks (:meth:`~ecocity.buildings.calendars.Calendar.occupied`).
+    This is the T of the GB/T 51161-2016 use-time correction (worked example: 14 h × 250 d + …).
+    """
+    spec = anomalies.parse_occupancy(occupancy)
+    h0, h1 = spec["occupied_hours"]
+    days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
+    cal = anomalies._calendar_for(pd.Series(0.0, index=days), city, building_type)
+    if cal is None:
+        on = np.isin(days.day_of_week, spec["occupied_weekdays"])
+    else:
+        on = cal.occupied(days, spec["occupied_weekdays"])
+    return float(np.count_nonzero(on) * (h1 - h0))
+
+
+def _benchmark(city: str, building_type: str, area: float | None, electricity_kwh: float, heat_kwh: float, *,
+               indicators: Any = None, use_hours: float | None = None,
+               occupants: float | None = None) -> dict[str, Any]:
+    """The city's standard: GB/T 51161-2016 for Chinese cities, the Danish label scale for Copenhagen.
+
+    For GB/T 51161 the measured EUI is corrected by the use time ``use_hours`` [h/a] and the floor
+    area per occupant (``area / occupants``) where the type has a correction; ``correction_factor``
+    = γ1·γ2 (1 without one), so the guide value at this building's use is guide / factor.
+    """
     blank = {"standard": "none", "guide_kwh_per_m2": None, "constraint_kwh_per_m2": None, "verdict": "not assessed",
-             "label": None, "confidence": "", "source": "", "note": ""}
+             "label": None, "confidence": "", "source": "", "note": "", "correction_factor": 1.0}
     if area is None or not math.isfinite(electricity_kwh):
         return {**blank, "note": "no floor area or no annual use"}
     if city == "copenhagen" or city == "denmark":
@@ -242,10 +267,14 @@ def _benchmark(city: str, building_type: str, area: float | None, electricity_kw
         zone = benchmarks.climate_zone(city)
     except InputError:
         return {**blank, "note": f"no benchmark standard is shipped for city {city!r}"}
-    a = benchmarks.gbt51161_assessment(building_type, zone, electricity_kwh / area)
+    a = benchmarks.gbt51161_assessment(building_type, zone, electricity_kwh / area, use_hours=use_hours,
+                                       occupancy=area / occupants if occupants else None, table=indicators)
     return {**blank, "standard": "GB/T 51161-2016 (non-heating EUI)", "guide_kwh_per_m2": a.guide_kwh_per_m2,
             "constraint_kwh_per_m2": a.constraint_kwh_per_m2, "verdict": a.verdict,
-            "confidence": a.confidence or "NF", "source": a.source or "GB/T 51161-2016 tables not read", "note": a.note}
+            "confidence": a.confidence or "NF", "source": a.source or "GB/T 51161-2016 tables not read", "note": a.note,
+            "corrected_eui_kwh_per_m2": a.corrected_eui_kwh_per_m2, "use_time_factor": a.use_time_factor,
+            "occupancy_factor": a.occupancy_factor, "use_hours_per_a": use_hours,
+            "correction_factor": a.use_time_factor * a.occupancy_factor}
 
 
 def _flag_dict(f: anomalies.Flag, meter: str = "electricity") -> dict[str, Any]:
@@ -277,7 +306,8 @@ def assess_building(meter: Any, temperature_c: Any, *, model: str = "daily", uni
                     floor_area_m2: float | None = None, building_type: str | None = None, city: str | None = None,
                     occupancy: str | None = None, heat_meter: Any = None, year: int | None = None,
                     building_id: str = "", name: str = "", lon: float | None = None, lat: float | None = None,
-                    flags: bool = True, temperature_daily: pd.Series | None = None) -> BuildingResult:
+                    flags: bool = True, temperature_daily: pd.Series | None = None, indicators: Any = None,
+                    occupants: float | None = None) -> BuildingResult:
     """One building through the buildings area: sufficiency, baseline, flags, annual use, EUI, benchmark, savings.
 
     Parameters
@@ -313,6 +343,11 @@ def assess_building(meter: Any, temperature_c: Any, *, model: str = "daily", uni
     temperature_daily
         The daily mean of ``temperature_c`` when already computed (a portfolio's worker computes
         it once per weather file). [°C]
+    indicators
+        The user's GB/T 51161-2016 rows (:func:`~ecocity.buildings.user_indicators.read_indicator_table`),
+        used before the shipped ones.
+    occupants
+        Usual number of occupants, for the GB/T 51161 occupancy correction (offices). [persons]
 
     Returns
     -------
@@ -397,7 +432,9 @@ def assess_building(meter: Any, temperature_c: Any, *, model: str = "daily", uni
     annual = {"year": int(year), "electricity_kwh": el, "heat_kwh": heat if heat_daily is not None else None,
               "total_kwh": total}
     ctype = building_type or ""
-    bench = _benchmark((city or "").lower(), ctype, floor_area_m2, el, heat if heat_daily is not None else 0.0)
+    use_hours = annual_use_hours(occupancy, city, ctype, int(year)) if occupancy else None
+    bench = _benchmark((city or "").lower(), ctype, floor_area_m2, el, heat if heat_daily is not None else 0.0,
+                       indicators=indicators, use_hours=use_hours, occupants=occupants)
     sav = None
     if when is not None:
         smodel = fitted if isinstance(fitted, caltrack.BaselineModel) else None

@@ -143,15 +143,21 @@ class Gbt51161Assessment:
     note: str
 
 
-def gbt51161_indicators(building_type: str, zone_or_city: str) -> Mapping[str, Any] | None:
-    """The shipped indicator record for a type and zone, or None where not verified."""
+def gbt51161_indicators(building_type: str, zone_or_city: str, table: Any = None) -> Mapping[str, Any] | None:
+    """The indicator record for a type and zone, or None where not verified.
+
+    A user's table (:class:`~ecocity.buildings.user_indicators.IndicatorTable`) comes first; then
+    the shipped rows.
+    """
     zone = climate_zone(zone_or_city)
+    if table is not None and (rec := table.get(building_type, zone)) is not None:
+        return rec
     return gbt51161_data()["indicators"].get(building_type, {}).get(zone)
 
 
 def gbt51161_assessment(building_type: str, zone_or_city: str, eui: float, *,
                         use_hours: float | None = None,
-                        occupancy: float | None = None) -> Gbt51161Assessment:
+                        occupancy: float | None = None, table: Any = None) -> Gbt51161Assessment:
     """Compare a measured non-heating EUI with the GB/T 51161-2016 constraint and guide values.
 
     Parameters
@@ -168,6 +174,9 @@ def gbt51161_assessment(building_type: str, zone_or_city: str, eui: float, *,
         Actual annual use time T for the use-time correction γ1 (offices, malls). [h/a]
     occupancy
         Floor area per person S for the occupancy correction γ2 (offices only). [m²/person]
+    table
+        The user's own GB/T 51161 rows (:func:`~ecocity.buildings.user_indicators.read_indicator_table`),
+        used before the shipped ones; their confidence is ``"user"``.
 
     Returns
     -------
@@ -204,10 +213,11 @@ def gbt51161_assessment(building_type: str, zone_or_city: str, eui: float, *,
         else:
             notes.append(f"no verified occupancy correction for {building_type!r}; not applied")
     corrected = float(eui) * g1 * g2
-    rec = gbt51161_indicators(building_type, zone)
+    rec = gbt51161_indicators(building_type, zone, table)
     if rec is None:
         notes.insert(0, f"GB/T 51161-2016 values for {building_type!r} in zone {zone!r} were not found in "
-                        "any readable source and are not shipped")
+                        "any readable source and are not shipped; give them from your copy of the standard "
+                        "in a gbt51161.csv table")
         return Gbt51161Assessment(building_type, zone, float(eui), g1, g2, corrected, None, None,
                                   "not verified", None, None, "; ".join(notes))
     constraint, guide = float(rec["constraint_kwh_per_m2"]), float(rec["guide_kwh_per_m2"])
@@ -215,6 +225,8 @@ def gbt51161_assessment(building_type: str, zone_or_city: str, eui: float, *,
                else "exceeds constraint")
     if rec.get("secondary_source"):
         notes.insert(0, "secondary source: the standard's own table was not read")
+    if rec.get("user_supplied"):
+        notes.insert(0, "values from the user's table, not checked by ecocity")
     return Gbt51161Assessment(building_type, zone, float(eui), g1, g2, corrected, constraint, guide,
                               verdict, rec["confidence"], rec["source"], "; ".join(notes))
 

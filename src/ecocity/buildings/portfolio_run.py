@@ -14,7 +14,8 @@ Portfolio folder
 ``portfolio.csv``: one row per building with ``building_id``, ``city``, ``type``,
 ``floor_area_m2`` (required), and optionally ``name``, ``lon``, ``lat``, ``occupancy_hours``,
 ``electricity_file``, ``district_heat_file``, ``weather_file``, ``intervention_date`` (a known
-retrofit, ``YYYY-MM-DD``), ``timezone``, ``meter_kind`` and ``synthetic``. Meter files are paths
+retrofit, ``YYYY-MM-DD``), ``timezone``, ``meter_kind``, ``occupants`` (usual number of
+occupants, for the GB/T 51161 occupancy correction) and ``synthetic``. Meter files are paths
 relative to the folder (CSV or Parquet), or, when ``electricity_file`` is empty or absent, a
 partitioned Parquet dataset ``meters/building_id=<id>/…`` (columns ``timestamp``, ``value`` and
 optionally ``carrier`` = ``electricity`` | ``district_heat``), read with :mod:`pyarrow.dataset`.
@@ -22,7 +23,8 @@ optionally ``carrier`` = ``electricity`` | ``district_heat``), read with :mod:`p
 starting at the timestamp) or ``billing`` (``start,end,value``: use between two meter readings,
 ``end`` exclusive; fitted with the CalTRACK billing model; anomaly flags, which need interval
 data, are skipped with a note); billing meters must be files. Without a ``weather_file`` the
-city's ``weather/<city>_hourly.csv`` is used.
+city's ``weather/<city>_hourly.csv`` is used. An optional ``gbt51161.csv`` holds GB/T 51161-2016
+indicator rows from the user's copy of the standard (:mod:`ecocity.buildings.user_indicators`).
 
 Units: energy [kWh], floor area [m²], CO2 [t CO2e]; money in each city's currency.
 """
@@ -41,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecocity.buildings import emissions, meters, portfolio, portfolio_store, temperature
+from ecocity.buildings import emissions, meters, portfolio, portfolio_store, temperature, user_indicators
 from ecocity.buildings.assess import BuildingResult, _clean, _day, assess_building
 from ecocity.errors import InputError
 
@@ -156,6 +158,14 @@ def read_portfolio(folder: str | Path) -> pd.DataFrame:
                 except ValueError as err:
                     raise InputError(f"not a number: {row[column]!r}", file=path, record=record,
                                      field=column) from err
+        if "occupants" in table.columns and row["occupants"].strip():
+            try:
+                occupants = float(row["occupants"])
+            except ValueError:
+                occupants = math.nan
+            if not math.isfinite(occupants) or occupants <= 0:
+                raise InputError(f"occupants must be a number > 0, got {row['occupants']!r}", file=path,
+                                 record=record, field="occupants")
     dup = table["building_id"][table["building_id"].duplicated()]
     if len(dup):
         raise InputError(f"building_id {dup.iloc[0]!r} appears twice", file=path,
@@ -199,7 +209,8 @@ def _weather(path: str, timezone: str | None) -> tuple[pd.Series, pd.Series]:
     return temp, temperature.daily_mean_temperature(temp) if len(temp) > 1 else temp
 
 
-def _building_task(folder: str, row: dict[str, str], model: str, year: int | None) -> BuildingResult:
+def _building_task(folder: str, row: dict[str, str], model: str, year: int | None,
+                   indicators: user_indicators.IndicatorTable | None = None) -> BuildingResult:
     """Worker: read one building's files and assess it (top level, so it pickles)."""
     base = Path(folder)
     row_s = pd.Series(row)
@@ -219,12 +230,14 @@ def _building_task(folder: str, row: dict[str, str], model: str, year: int | Non
         _partition_meter(base, bid, "district_heat", tz) if not el_file else None)
     weather, weather_daily = _weather(str(_weather_path(base, row_s)), tz)
     lon, lat = _text(row_s, "lon"), _text(row_s, "lat")
+    occupants = _text(row_s, "occupants")
     result = assess_building(meter, weather, model="billing" if kind == "billing" else model,
                              intervention=_text(row_s, "intervention_date"), floor_area_m2=float(row["floor_area_m2"]),
                              building_type=row["type"].strip(), city=row["city"].strip().lower(),
                              occupancy=_text(row_s, "occupancy_hours"), heat_meter=heat, year=year, building_id=bid,
                              name=_text(row_s, "name") or bid, lon=float(lon) if lon else None,
-                             lat=float(lat) if lat else None, temperature_daily=weather_daily)
+                             lat=float(lat) if lat else None, temperature_daily=weather_daily,
+                             indicators=indicators, occupants=float(occupants) if occupants else None)
     if not CITY_DEFAULTS.get(result.info["city"], {}).get("quota"):
         return result
     daily = meters.daily_usage(meter)
@@ -239,9 +252,10 @@ def _building_task(folder: str, row: dict[str, str], model: str, year: int | Non
     return replace(result, quota=quota)
 
 
-def _chunk_task(folder: str, rows: list[dict[str, str]], model: str, year: int | None) -> list[BuildingResult]:
+def _chunk_task(folder: str, rows: list[dict[str, str]], model: str, year: int | None,
+                indicators: user_indicators.IndicatorTable | None = None) -> list[BuildingResult]:
     """Worker: several buildings, one after the other."""
-    return [_building_task(folder, row, model, year) for row in rows]
+    return [_building_task(folder, row, model, year, indicators) for row in rows]
 
 
 def _synthetic(folder: Path, table: pd.DataFrame) -> bool:
@@ -301,7 +315,8 @@ def _from_store(base: Path, run_id: str, stored: Any) -> PortfolioResult:
 
 def assess_portfolio(folder: str | Path, *, workers: int | None = None, dask: str | None = None,
                      store: Any = None, use_cache: bool = True, year: int | None = None, progress: Any = None,
-                     model: str = "daily", grid: str | float | None = None) -> PortfolioResult:
+                     model: str = "daily", grid: str | float | None = None,
+                     indicators: str | Path | None = None) -> PortfolioResult:
     """Assess every building of a portfolio folder in parallel, rank them, track quotas.
 
     Parameters
@@ -329,6 +344,10 @@ def assess_portfolio(folder: str | Path, *, workers: int | None = None, dask: st
     grid
         Grid electricity CO2 factor for every building's savings potential: a name of
         ``data/emission_factors.toml`` or a number [kg CO2e/kWh]; default each city's own.
+    indicators
+        A GB/T 51161-2016 indicator table from the user's copy of the standard
+        (:func:`~ecocity.buildings.user_indicators.read_indicator_table`); default the folder's
+        ``gbt51161.csv`` if it has one. Its rows come before the shipped ones.
 
     Returns
     -------
@@ -345,10 +364,14 @@ def assess_portfolio(folder: str | Path, *, workers: int | None = None, dask: st
     table = read_portfolio(base)
     if grid is not None:
         emissions.grid_factor(grid)
+    if indicators is None and (base / user_indicators.TABLE_FILE).is_file():
+        indicators = base / user_indicators.TABLE_FILE
+    user_table = None if indicators is None else user_indicators.read_indicator_table(indicators)
     key = None
     if store is not None:
         options = {"model": model, "year": year, "grid": grid}
-        key = portfolio_store.input_hash(_input_files(base, table), options)
+        files = _input_files(base, table) + ([] if user_table is None else [user_table.path])
+        key = portfolio_store.input_hash(sorted(set(files)), options)
         if use_cache:
             with portfolio_store.opened(store) as opened:
                 found = portfolio_store.find(opened, key)
@@ -361,7 +384,7 @@ def assess_portfolio(folder: str | Path, *, workers: int | None = None, dask: st
     n_workers = workers or os.cpu_count() or 1
     size = max(1, math.ceil(len(rows) / (16 * n_workers)))
     chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
-    tasks = [Task(args=(str(base), chunk, model, year),
+    tasks = [Task(args=(str(base), chunk, model, year, user_table),
                   label=chunk[0]["building_id"] + ("" if len(chunk) == 1 else f" … {chunk[-1]['building_id']}"))
              for chunk in chunks]
 
@@ -415,7 +438,7 @@ def _rank(results: list[BuildingResult], grid: str | float | None = None) -> pd.
         "annual_kwh": [r.annual["total_kwh"] for r in results],
         "electricity_kwh": [r.annual["electricity_kwh"] for r in results],
         "floor_area_m2": [float(r.info["floor_area_m2"]) for r in results],
-        "standard_guide": [r.benchmark.get("guide_kwh_per_m2") for r in results],
+        "standard_guide": [_guide_at_use(r.benchmark) for r in results],
     }).set_index("building_id")
     frame["eui"] = frame["annual_kwh"] / frame["floor_area_m2"]
     peer = frame.groupby(["city", "type"])["eui"].transform("median")
@@ -438,6 +461,16 @@ def _rank(results: list[BuildingResult], grid: str | float | None = None) -> pd.
     frame["price_per_kwh"], frame["grid"] = prices, grids
     ranked = portfolio.rank_portfolio(frame.drop(columns=["eui", "standard_guide"]))
     return ranked
+
+
+def _guide_at_use(bench: dict[str, Any]) -> float | None:
+    """The standard's guide EUI at the building's use time and occupancy: guide / (γ1·γ2). [kWh/(m² a)]
+
+    The standard compares the corrected EUI (measured × γ1·γ2) with the guide value; the same
+    comparison on the measured EUI needs the guide divided by the factor.
+    """
+    guide = bench.get("guide_kwh_per_m2")
+    return None if guide is None else float(guide) / float(bench.get("correction_factor") or 1.0)
 
 
 def _sources(results: list[BuildingResult], grid: str | float | None = None) -> list[dict[str, str]]:
@@ -466,9 +499,13 @@ def _sources(results: list[BuildingResult], grid: str | float | None = None) -> 
                         "confidence": "1"})
     for r in results:
         b = r.benchmark
-        if b.get("source") and not any(s["item"] == f"benchmark: {b['standard']}" for s in out):
-            out.append({"item": f"benchmark: {b['standard']}", "value": str(b.get("verdict")),
-                        "source": b["source"], "confidence": str(b.get("confidence"))})
+        item = f"benchmark: {b.get('standard')}"
+        if b.get("confidence") == user_indicators.CONFIDENCE:
+            item += f", {r.info['type']} in {r.info['city']} (user table)"
+        if b.get("source") and not any(s["item"] == item for s in out):
+            value = (f"guide {b['guide_kwh_per_m2']:g} / constraint {b['constraint_kwh_per_m2']:g} kWh/(m²·a)"
+                     if b.get("guide_kwh_per_m2") is not None else str(b.get("verdict")))
+            out.append({"item": item, "value": value, "source": b["source"], "confidence": str(b.get("confidence"))})
     return out
 
 
@@ -503,7 +540,9 @@ def portfolio_section(result: PortfolioResult) -> dict[str, Any]:
             "percentile": percentiles[str(bid)],
             "benchmark": {"standard": bench["standard"], "guide_kwh_per_m2": bench["guide_kwh_per_m2"],
                           "constraint_kwh_per_m2": bench["constraint_kwh_per_m2"], "verdict": bench["verdict"],
-                          "label": bench["label"], "confidence": bench["confidence"], "source": bench["source"]},
+                          "label": bench["label"], "confidence": bench["confidence"], "source": bench["source"],
+                          "corrected_eui_kwh_per_m2": bench.get("corrected_eui_kwh_per_m2"),
+                          "correction_factor": bench.get("correction_factor", 1.0)},
             "baseline": {"model_type": b.get("model_type", "none"), "heating_balance_c": b.get("heating_balance_c"),
                          "cooling_balance_c": b.get("cooling_balance_c"), "r_squared": b.get("r_squared", math.nan),
                          "cvrmse": b.get("cvrmse", math.nan), "nmbe": b.get("nmbe", math.nan),

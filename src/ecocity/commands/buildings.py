@@ -143,6 +143,7 @@ def portfolio(
     grid: Annotated[str | None, typer.Option("--grid", help="Grid CO2 factor for every building: a name (beijing-2022, china-2023, denmark-2023 …) or kg CO2e/kWh (default: each city's)")] = None,
     store: Annotated[Path | None, typer.Option("--store", help="Run store: an SQLite file or a folder holding ecocity.db (default DIR/ecocity-out/ecocity.db)")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Assess even an unchanged portfolio (the store keeps both runs)")] = False,
+    indicators: Annotated[Path | None, typer.Option("--indicators", help="GB/T 51161-2016 rows from your copy of the standard: CSV building_type,climate_zone,constraint_kwh_per_m2,guide_kwh_per_m2,source (default DIR/gbt51161.csv if present)")] = None,
     as_json: Annotated[bool, JSON_OPT] = False,
 ) -> None:
     """Assess every building of a portfolio in parallel; rank them for action with flags, benchmarks and quotas.
@@ -156,7 +157,7 @@ def portfolio(
     with task_progress("assessing buildings", enabled=not as_json) as progress:
         result = assess_portfolio(folder, workers=workers, dask=dask or os.environ.get("ECOCITY_DASK"), year=year,
                                   progress=progress, model=model, grid=_grid(grid), store=store_path,
-                                  use_cache=not no_cache)
+                                  use_cache=not no_cache, indicators=indicators)
     section = portfolio_section(result)
     section.update(run_id=result.run_id, cached=result.cached)
     if as_json:

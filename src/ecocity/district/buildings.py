@@ -7,6 +7,9 @@
     grid = "beijing-2022"           # optional: grid emission factor name (or kg CO2e/kWh) for the
                                     # savings potential's t CO2 of every building; default each
                                     # city's own (names: src/ecocity/buildings/data/emission_factors.toml)
+    indicators = "gbt51161.csv"     # optional: GB/T 51161-2016 rows from your copy of the standard
+                                    # (relative to the district folder; default: the portfolio
+                                    # folder's gbt51161.csv if it has one)
 
 A thin container (:class:`BuildingsLink`) and its reader; the portfolio itself is read by the
 buildings area (:mod:`ecocity.buildings`), so the district model does not depend on it.
@@ -36,6 +39,7 @@ class BuildingsLink(BaseModel):
     portfolio: Path
     year: int | None = Field(None, ge=1900, le=2200, description="Calendar year assessed. [a]")
     grid: str | float | None = Field(None, description="Grid emission factor (name or kg CO2e/kWh).")
+    indicators: Path | None = Field(None, description="GB/T 51161-2016 indicator table (CSV), absolute path.")
 
 
 def read_buildings(folder: Path) -> BuildingsLink | None:
@@ -51,7 +55,8 @@ def read_buildings(folder: Path) -> BuildingsLink | None:
     InputError
         Naming ``buildings.toml`` and the field: an unknown key, a missing ``portfolio``, a
         portfolio folder that does not exist or holds no ``portfolio.csv``, a year that is not
-        an integer, a grid that is neither a name nor a positive number.
+        an integer, a grid that is neither a name nor a positive number, an indicator table that
+        is not an existing file.
     """
     path = folder / BUILDINGS_FILE
     if not path.is_file():
@@ -80,4 +85,12 @@ def read_buildings(folder: Path) -> BuildingsLink | None:
             if not grid > 0:
                 raise InputError(f"grid factor must be > 0 kg CO2e/kWh, got {grid!r}", file=path, field="grid")
             data["grid"] = float(grid)
+    table = data.get("indicators")
+    if table is not None:
+        if not isinstance(table, str) or not table:
+            raise InputError(f"expected the indicator table's path (relative to the district folder), got {table!r}",
+                             file=path, field="indicators")
+        if not (folder / table).is_file():
+            raise InputError(f"{table!r} is not an existing file", file=path, field="indicators")
+        data["indicators"] = (folder / table).resolve()
     return validated(BuildingsLink, data, file=path, record=None)

@@ -35,6 +35,8 @@ LABELS: dict[str, dict[str, str]] = {
         "eui_title": "Energy use intensity against the benchmark",
         "eui_axis": "EUI [kWh/(m²·a)]", "building": "Building",
         "guide": "Guide value", "constraint": "Constraint value",
+        "corrected": "corrected EUI {eui} (use time and occupancy × {factor})",
+        "user_table": "values from the user's table",
         "savings_title": "Measured savings: {name}",
         "daily_axis": "Use [kWh/d]", "cumulative_axis": "Avoided, cumulative [kWh]",
         "predicted": "Predicted (baseline model)", "actual": "Actual",
@@ -55,6 +57,8 @@ LABELS: dict[str, dict[str, str]] = {
         "eui_title": "单位面积能耗与标准对比",
         "eui_axis": "单位面积能耗 [kWh/(m²·a)]", "building": "建筑",
         "guide": "引导值", "constraint": "约束值",
+        "corrected": "修正后能耗 {eui}（使用时间与人员密度修正 × {factor}）",
+        "user_table": "数值来自用户提供的表",
         "savings_title": "实测节能量：{name}",
         "daily_axis": "用能 [kWh/d]", "cumulative_axis": "累计节能量 [kWh]",
         "predicted": "预测值（基准模型）", "actual": "实测值",
@@ -381,6 +385,12 @@ def table_rows(section: Mapping[str, Any], language: str) -> list[dict[str, Any]
         marks = [f"{s['guide']} {b['guide_kwh_per_m2']:.0f}" if b.get("guide_kwh_per_m2") is not None else "",
                  f"{s['constraint']} {b['constraint_kwh_per_m2']:.0f}"
                  if b.get("constraint_kwh_per_m2") is not None else ""]
+        factor = b.get("correction_factor")
+        if factor is not None and b.get("corrected_eui_kwh_per_m2") is not None and abs(float(factor) - 1.0) > 5e-3:
+            marks.append(s["corrected"].format(eui=f"{float(b['corrected_eui_kwh_per_m2']):.0f}",
+                                               factor=f"{float(factor):.2f}"))
+        if b.get("confidence") == "user":
+            marks.append(s["user_table"])
         p = r.get("potential") or {}
         q = r.get("quota")
         quota = "—"

@@ -1,0 +1,129 @@
+"""GB/T 51161-2016 indicator values from the user's own copy of the standard (``gbt51161.csv``).
+
+ecocity ships only the GB/T 51161-2016 rows it could tie to a readable source (see
+:mod:`ecocity.buildings.benchmarks`); Beijing's cold zone, hotels and malls are not among them,
+so their verdict is ``"not verified"``. An engineer who holds the standard transcribes the rows
+the portfolio needs into a small table, and the assessment then uses them, marked as
+user-supplied (confidence ``"user"``) with the source the user wrote, in every output::
+
+    building_type,climate_zone,constraint_kwh_per_m2,guide_kwh_per_m2,source
+    office,beijing,…,…,"GB/T 51161-2016 表 5.2.1, A 类商业办公建筑 (our copy, p. 12)"
+
+``building_type`` matches the ``type`` column of ``portfolio.csv`` (case and surrounding spaces
+ignored); ``climate_zone`` is a zone key (``severe_cold_and_cold`` …) or a known city
+(``beijing``). Values are non-heating energy-use intensities [kWh/(m² a)]; the guide value is
+the stricter one, so 0 < guide ≤ constraint. ecocity checks the table's form, not its numbers:
+they are the user's transcription.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ecocity.buildings.benchmarks import climate_zone
+from ecocity.errors import InputError
+
+#: Default file name of the table inside a portfolio folder.
+TABLE_FILE = "gbt51161.csv"
+#: Columns the table must have.
+COLUMNS: tuple[str, ...] = ("building_type", "climate_zone", "constraint_kwh_per_m2", "guide_kwh_per_m2", "source")
+#: Confidence mark of a user-supplied value (beside V, 2+, 1, C, NF of the shipped data).
+CONFIDENCE = "user"
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """The user's GB/T 51161-2016 rows, keyed by (building type, climate zone).
+
+    Attributes
+    ----------
+    path
+        The file the rows were read from.
+    rows
+        ``{(type, zone): record}``; a record has ``constraint_kwh_per_m2``, ``guide_kwh_per_m2``
+        [kWh/(m² a)], ``confidence`` (``"user"``), ``source`` and ``user_supplied`` (True).
+    """
+
+    path: Path
+    rows: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+
+    def get(self, building_type: str, zone: str) -> Mapping[str, Any] | None:
+        """The record for a type and a zone key, or None."""
+        return self.rows.get((building_type.strip().lower(), zone))
+
+
+def _number(text: str, path: Path, record: str, column: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"expected a number > 0 kWh/(m² a), got {text!r}", file=path, record=record, field=column)
+    return value
+
+
+def read_indicator_table(path: str | Path) -> IndicatorTable:
+    """Read and check a user's GB/T 51161-2016 indicator table (CSV, UTF-8 with or without BOM).
+
+    Parameters
+    ----------
+    path
+        The CSV file (columns :data:`COLUMNS`; other columns, e.g. ``note``, are ignored).
+
+    Returns
+    -------
+    IndicatorTable
+
+    Raises
+    ------
+    InputError
+        Naming the file, row and column: a missing file or column, an empty table, an empty
+        building type or source, an unknown climate zone or city, a value that is not a number
+        > 0, a guide value above the constraint value, or a (type, zone) given twice.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("the GB/T 51161 indicator table does not exist", file=path)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise InputError(f"cannot read the indicator table: {err}", file=path) from err
+    table.columns = [str(c).strip() for c in table.columns]
+    for column in COLUMNS:
+        if column not in table.columns:
+            raise InputError(f"no {column!r} column (columns: {', '.join(table.columns)})", file=path, field=column)
+    if table.empty:
+        raise InputError("the indicator table has no rows", file=path)
+    rows: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for i, row in table.iterrows():
+        record = f"row {int(i) + 1}"
+        kind = row["building_type"].strip().lower()
+        if not kind:
+            raise InputError("empty building_type", file=path, record=record, field="building_type")
+        try:
+            zone = climate_zone(row["climate_zone"])
+        except InputError as err:
+            raise InputError(err.problem, file=path, record=record, field="climate_zone") from None
+        constraint = _number(row["constraint_kwh_per_m2"], path, record, "constraint_kwh_per_m2")
+        guide = _number(row["guide_kwh_per_m2"], path, record, "guide_kwh_per_m2")
+        if guide > constraint:
+            raise InputError(f"the guide value {guide:g} is above the constraint value {constraint:g}: the guide "
+                             "value (引导值) is the stricter, lower one", file=path, record=record,
+                             field="guide_kwh_per_m2")
+        source = row["source"].strip()
+        if not source:
+            raise InputError("empty source: name the standard's table (and your copy) the values come from",
+                             file=path, record=record, field="source")
+        if (kind, zone) in rows:
+            raise InputError(f"building type {kind!r} in zone {zone!r} is given twice", file=path, record=record,
+                             field="building_type")
+        rows[(kind, zone)] = {"constraint_kwh_per_m2": constraint, "guide_kwh_per_m2": guide,
+                              "confidence": CONFIDENCE, "user_supplied": True,
+                              "source": f"{source} (user table {path.name}, {record})"}
+    return IndicatorTable(path, rows)
