@@ -40,7 +40,7 @@ def _tables(url: str) -> set[str]:
 
 def test_a_fresh_sqlite_database_gets_every_table(tmp_path):
     db = tmp_path / "web.db"
-    assert upgrade(db) == head_revision() == "0002"
+    assert upgrade(db) == head_revision() == "0003"
     assert _tables(str(db)) == ALL_TABLES
     with Store.open(db) as store:  # the CLI's store accepts it: schema version 1, its tables present
         run_id = store.save(_result(), district="d", input_hash=hash_inputs("a"), versions=versions(), wall_time_s=1.0)
@@ -50,7 +50,7 @@ def test_a_fresh_sqlite_database_gets_every_table(tmp_path):
 def test_upgrading_twice_changes_nothing(tmp_path):
     db = tmp_path / "web.db"
     upgrade(db)
-    assert upgrade(db) == "0002"
+    assert upgrade(db) == "0003"
 
 
 def test_a_store_made_by_store_open_is_stamped_not_rebuilt(tmp_path):
@@ -58,7 +58,7 @@ def test_a_store_made_by_store_open_is_stamped_not_rebuilt(tmp_path):
     with Store.open(db) as store:
         run_id = store.save(_result(), district="d", input_hash=hash_inputs("b"), versions=versions(), wall_time_s=2.0)
     assert "alembic_version" not in _tables(str(db))
-    assert upgrade(db) == "0002"
+    assert upgrade(db) == "0003"
     assert _tables(str(db)) == ALL_TABLES
     with Store.open(db) as store:
         assert [r.id for r in store.runs()] == [run_id]
@@ -137,9 +137,9 @@ def test_postgresql_upgrade_store_and_dashboard(postgres_url, tmp_path, monkeypa
 
     monkeypatch.setattr(web_db, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     started = time.monotonic()
-    assert upgrade(postgres_url) == "0002"
+    assert upgrade(postgres_url) == "0003"
     assert _tables(postgres_url) == ALL_TABLES
-    assert upgrade(postgres_url) == "0002"
+    assert upgrade(postgres_url) == "0003"
     with Store.open(postgres_url, series_dir=tmp_path / "series") as store:
         run_id = store.save(_result(), district="d", input_hash=hash_inputs("pg"), versions=versions(),
                             wall_time_s=3.0)  # fmt: skip
@@ -159,6 +159,47 @@ def test_postgresql_upgrade_store_and_dashboard(postgres_url, tmp_path, monkeypa
     runs = client.get("/api/runs", headers={"Authorization": f"Bearer {token['access_token']}"}).json()
     assert [r["id"] for r in runs] == [run_id]
     engine = make_engine(postgres_url)
-    assert current_revision(engine) == "0002" and engine.dialect.name == "postgresql"
+    assert current_revision(engine) == "0003" and engine.dialect.name == "postgresql"
     engine.dispose()
     assert time.monotonic() - started < 60
+
+
+@pytest.mark.slow  # shares the throw-away cluster above
+def test_postgresql_0002_to_0003_keeps_users_and_counts_concurrent_failures(postgres_url):
+    """Revision 0003 on PostgreSQL: users of a 0002 database start at 0 failures, unlocked; eight
+    threads failing 25 times each lose no count (one ``UPDATE … SET n = n + 1`` per failure) and
+    the 100th failure locks the account (NIST SP 800-63B §5.2.2)."""
+    import threading
+
+    from sqlalchemy import text
+
+    from ecocity.web.account_lock import account_state, admit, record_failure
+    from ecocity.web.db import Database
+
+    admin = make_engine(postgres_url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("CREATE DATABASE lock_test"))
+    admin.dispose()
+    url = postgres_url.rsplit("/", 1)[0] + "/lock_test"
+    assert upgrade(url, "0002") == "0002"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (username, password_hash, role, created_at) "
+                                "VALUES ('alice', 'x', 'editor', now())"))  # fmt: skip
+    engine.dispose()
+    assert upgrade(url) == "0003"
+    db = Database(url)
+    try:
+        state = account_state(db, "alice")
+        assert (state.failed_logins, state.locked_at) == (0, None)
+        threads = [threading.Thread(target=lambda: [record_failure(db, "alice") for _ in range(25)])
+                   for _ in range(8)]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        state = account_state(db, "alice")
+        assert state.failed_logins == 200 and state.locked
+        assert not admit(db, "alice")
+    finally:
+        db.close()

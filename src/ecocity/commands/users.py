@@ -1,4 +1,5 @@
-"""``ecocity users add|list``: the dashboard's users (names, roles, Argon2id password hashes)."""
+"""``ecocity users add|list|unlock``: the dashboard's users (names, roles, Argon2id password
+hashes, consecutive failed log-ins and account locks)."""
 
 from __future__ import annotations
 
@@ -61,17 +62,38 @@ def list_(
     db: Annotated[str | None, DB_OPT] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the users as JSON")] = False,
 ) -> None:
-    """List the users and their roles."""
-    from ecocity.web.db import list_users
+    """List the users: role, creation time, consecutive failed log-ins, lock."""
+    from ecocity.web.account_lock import account_states
 
     database = _database(db)
     try:
-        users = list_users(database)
+        users = account_states(database)
     finally:
         database.close()
     if as_json:
-        print_json({"users": [{"username": u.username, "role": u.role,
-                               "created_at": u.created_at.isoformat()} for u in users]})  # fmt: skip
+        print_json({"users": [{"username": u.username, "role": u.role, "created_at": u.created_at.isoformat(),
+                               "failed_logins": u.failed_logins,
+                               "locked_at": None if u.locked_at is None else u.locked_at.isoformat()}
+                              for u in users]})  # fmt: skip
         return
     for user in users:
-        console.print(f"{user.username}\t{user.role}\t{user.created_at:%Y-%m-%d %H:%M}")
+        lock = f"locked since {user.locked_at:%Y-%m-%d %H:%M} UTC" if user.locked_at else "unlocked"
+        console.print(f"{user.username}\t{user.role}\t{user.created_at:%Y-%m-%d %H:%M}\t"
+                      f"{user.failed_logins} failed\t{lock}", soft_wrap=True)  # fmt: skip
+
+
+@app.command("unlock")
+def unlock(
+    name: Annotated[str, typer.Argument(help="User name")],
+    db: Annotated[str | None, DB_OPT] = None,
+) -> None:
+    """Unlock an account locked after 100 consecutive failed log-ins (NIST SP 800-63B §5.2.2),
+    and reset its count of failed log-ins."""
+    from ecocity.web.account_lock import unlock as unlock_account
+
+    database = _database(db)
+    try:
+        state = unlock_account(database, name, by="the command line")
+    finally:
+        database.close()
+    console.print(f"unlocked user {state.username} (failed log-ins reset to 0)")

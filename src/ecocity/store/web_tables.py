@@ -2,7 +2,7 @@
 
 They have their own declarative base so that :meth:`ecocity.store.Store.open` neither creates
 nor expects them: a CLI store stays exactly as it was. Alembic revision 2 creates them
-(``ecocity db upgrade``).
+(``ecocity db upgrade``); revision 3 adds the users' failed-log-in count and lock time.
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ class WebBase(DeclarativeBase):
 
 
 class UserRow(WebBase):
-    """A dashboard user: name, Argon2id password hash, role (viewer, editor or admin)."""
+    """A dashboard user: name, Argon2id password hash, role (viewer, editor or admin).
+
+    ``failed_logins`` counts the consecutive failed log-ins (reset by a successful one);
+    ``locked_at`` is when that count reached the cap of :mod:`ecocity.web.account_lock` (None:
+    not locked). Both came with Alembic revision 3.
+    """
 
     __tablename__ = "users"
 
@@ -38,6 +43,8 @@ class UserRow(WebBase):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class JobRow(WebBase):

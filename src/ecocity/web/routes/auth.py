@@ -1,5 +1,6 @@
 """Log in and out (session cookie), API tokens, who am I; failed logins are rate-limited
-(:mod:`ecocity.web.login_limit`: 429 with ``Retry-After``)."""
+(:mod:`ecocity.web.login_limit`: 429 with ``Retry-After``) and, after 100 in a row, lock the
+account until an admin unlocks it (:mod:`ecocity.web.account_lock`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import math
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ecocity.web.account_lock import admit, record_failure
 from ecocity.web.db import User, authenticate
 from ecocity.web.deps import (
     CSRF_SESSION_KEY,
@@ -42,13 +44,20 @@ def _address(request: Request) -> str:
 
 
 def _check_password(request: Request, username: str, password: str) -> tuple[User | None, int]:
-    """The user when the password matches, and 0; or None and the seconds to wait when the
-    user name or the client address had too many recent failures (the password unchecked)."""
+    """The user when the password matches and the account is not locked, and 0; None and 0
+    for a wrong password or a locked account (the same answer, after the same Argon2 work, so
+    a requester cannot tell a lock from a wrong password); or None and the seconds to wait when
+    the user name or the client address had too many recent failures (the password unchecked)."""
     limiter = login_limiter(request)
     wait_s = limiter.retry_after_s(username, _address(request))
     if wait_s:
         return None, wait_s
-    user = authenticate(get_db(request), username, password)
+    db = get_db(request)
+    user = authenticate(db, username, password)
+    if user is None:
+        record_failure(db, username)  # consecutive failures in the database (NIST's cap)
+    elif not admit(db, username):  # locked: refused as a wrong password
+        user = None
     if user is None:
         limiter.failed(username, _address(request))
     else:
