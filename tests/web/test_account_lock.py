@@ -225,3 +225,17 @@ def test_the_migration_from_0002_keeps_the_users_unlocked_at_0(tmp_path):
         assert record_failure(db, "alice").failed_logins == 1
     finally:
         db.close()
+
+
+def test_a_name_with_url_characters_is_unlocked_from_the_page(client, cap3, as_role, settings):
+    from ecocity.web.db import add_user
+
+    odd = "ops/team?x#1%"
+    add_user(_db(settings), odd, PASSWORD, "viewer")
+    _lock(client, odd, cap3)
+    admin, _ = as_role("admin")
+    page = admin.get("/admin/users").text
+    action = re.search(r'action="(/admin/users/ops[^"]*/unlock)"', page)[1]
+    assert action == "/admin/users/ops/team%3Fx%231%25/unlock"
+    done = admin.post(action, data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+    assert done.status_code == 303 and not account_state(_db(settings), odd).locked
