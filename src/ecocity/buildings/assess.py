@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -221,6 +222,7 @@ def _full_years(daily: pd.Series) -> dict[int, float]:
     return out
 
 
+@lru_cache(maxsize=256)
 def annual_use_hours(occupancy: str, city: str | None, building_type: str | None, year: int) -> float:
     """Annual use time T of an opening-hours text over a calendar year. [h/a]
 
@@ -228,6 +230,7 @@ def annual_use_hours(occupancy: str, city: str | None, building_type: str | None
     ``occupancy`` (``"Mon-Fri 08-18"``) and, where the city has a holiday calendar, its public
     holidays, make-up working days and the type's breaks (:meth:`~ecocity.buildings.calendars.Calendar.occupied`).
     This is the T of the GB/T 51161-2016 use-time correction (worked example: 14 h × 250 d + …).
+    Cached: a portfolio's buildings share a few schedules.
     """
     spec = anomalies.parse_occupancy(occupancy)
     h0, h1 = spec["occupied_hours"]
