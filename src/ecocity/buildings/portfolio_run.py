@@ -45,6 +45,7 @@ import pandas as pd
 
 from ecocity.buildings import emissions, meters, portfolio, portfolio_store, temperature, user_indicators
 from ecocity.buildings.assess import BuildingResult, _clean, _day, assess_building
+from ecocity.buildings.csv_tables import positive_number, read_csv_table
 from ecocity.errors import InputError
 
 #: Columns ``portfolio.csv`` must have.
@@ -116,27 +117,12 @@ def read_portfolio(folder: str | Path) -> pd.DataFrame:
     path = Path(folder) / "portfolio.csv"
     if not path.is_file():
         raise InputError("no portfolio.csv in the portfolio folder", file=path)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise InputError(f"cannot read the portfolio table: {err}", file=path) from err
-    table.columns = [str(c).strip() for c in table.columns]
-    for column in REQUIRED_COLUMNS:
-        if column not in table.columns:
-            raise InputError(f"no {column!r} column (columns: {', '.join(table.columns)})", file=path, field=column)
-    if table.empty:
-        raise InputError("the portfolio table has no buildings", file=path)
+    table = read_csv_table(path, REQUIRED_COLUMNS, "the portfolio table")
     for i, row in table.iterrows():
         record = f"row {i + 1}"
         if not row["building_id"].strip():
             raise InputError("empty building_id", file=path, record=record, field="building_id")
-        try:
-            area = float(row["floor_area_m2"])
-        except ValueError:
-            area = math.nan
-        if not math.isfinite(area) or area <= 0:
-            raise InputError(f"floor area must be a number > 0 m², got {row['floor_area_m2']!r}", file=path,
-                             record=record, field="floor_area_m2")
+        positive_number(row["floor_area_m2"], path, record, "floor_area_m2", "m²")
         for column in ("intervention_date",):
             if column in table.columns and row[column].strip():
                 try:
@@ -159,13 +145,7 @@ def read_portfolio(folder: str | Path) -> pd.DataFrame:
                     raise InputError(f"not a number: {row[column]!r}", file=path, record=record,
                                      field=column) from err
         if "occupants" in table.columns and row["occupants"].strip():
-            try:
-                occupants = float(row["occupants"])
-            except ValueError:
-                occupants = math.nan
-            if not math.isfinite(occupants) or occupants <= 0:
-                raise InputError(f"occupants must be a number > 0, got {row['occupants']!r}", file=path,
-                                 record=record, field="occupants")
+            positive_number(row["occupants"], path, record, "occupants", "persons")
     dup = table["building_id"][table["building_id"].duplicated()]
     if len(dup):
         raise InputError(f"building_id {dup.iloc[0]!r} appears twice", file=path,

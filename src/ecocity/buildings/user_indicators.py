@@ -18,15 +18,13 @@ they are the user's transcription.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ecocity.buildings.benchmarks import climate_zone
+from ecocity.buildings.csv_tables import positive_number, read_csv_table
 from ecocity.errors import InputError
 
 #: Default file name of the table inside a portfolio folder.
@@ -58,16 +56,6 @@ class IndicatorTable:
         return self.rows.get((building_type.strip().lower(), zone))
 
 
-def _number(text: str, path: Path, record: str, column: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(f"expected a number > 0 kWh/(m² a), got {text!r}", file=path, record=record, field=column)
-    return value
-
-
 def read_indicator_table(path: str | Path) -> IndicatorTable:
     """Read and check a user's GB/T 51161-2016 indicator table (CSV, UTF-8 with or without BOM).
 
@@ -88,18 +76,7 @@ def read_indicator_table(path: str | Path) -> IndicatorTable:
         > 0, a guide value above the constraint value, or a (type, zone) given twice.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError("the GB/T 51161 indicator table does not exist", file=path)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig")
-    except (OSError, ValueError, pd.errors.ParserError) as err:
-        raise InputError(f"cannot read the indicator table: {err}", file=path) from err
-    table.columns = [str(c).strip() for c in table.columns]
-    for column in COLUMNS:
-        if column not in table.columns:
-            raise InputError(f"no {column!r} column (columns: {', '.join(table.columns)})", file=path, field=column)
-    if table.empty:
-        raise InputError("the indicator table has no rows", file=path)
+    table = read_csv_table(path, COLUMNS, "the GB/T 51161 indicator table")
     rows: dict[tuple[str, str], Mapping[str, Any]] = {}
     for i, row in table.iterrows():
         record = f"row {int(i) + 1}"
@@ -110,8 +87,8 @@ def read_indicator_table(path: str | Path) -> IndicatorTable:
             zone = climate_zone(row["climate_zone"])
         except InputError as err:
             raise InputError(err.problem, file=path, record=record, field="climate_zone") from None
-        constraint = _number(row["constraint_kwh_per_m2"], path, record, "constraint_kwh_per_m2")
-        guide = _number(row["guide_kwh_per_m2"], path, record, "guide_kwh_per_m2")
+        constraint = positive_number(row["constraint_kwh_per_m2"], path, record, "constraint_kwh_per_m2", "kWh/(m² a)")
+        guide = positive_number(row["guide_kwh_per_m2"], path, record, "guide_kwh_per_m2", "kWh/(m² a)")
         if guide > constraint:
             raise InputError(f"the guide value {guide:g} is above the constraint value {constraint:g}: the guide "
                              "value (引导值) is the stricter, lower one", file=path, record=record,
