@@ -60,6 +60,26 @@ def test_bad_tables_name_file_row_and_column(tmp_path, body, header, match):
     assert err.value.file == str(path)
 
 
+def test_reference_values_of_the_users_copy_replace_the_shipped_ones(tmp_path):
+    cols = HEADER.replace("source", "source,reference_use_hours_per_a,reference_area_per_person_m2")
+    t = user_indicators.read_indicator_table(table(tmp_path, "office,beijing,80,60,x,3000,8\nmall,beijing,120,90,y,4000,\n",
+                                                   header=cols))
+    a = bm.gbt51161_assessment("office", "beijing", 100.0, table=t, use_hours=3000.0, occupancy=8.0)
+    assert (a.use_time_factor, a.occupancy_factor) == (1.0, 1.0)     # at the reference point
+    m = bm.gbt51161_assessment("mall", "beijing", 100.0, table=t, use_hours=4380.0)
+    assert m.use_time_factor == pytest.approx(0.3 + 0.7 * 4000.0 / 4380.0, rel=1e-12)
+    # without the user's T0 the shipped mall T0 (doubtful: probably the office value) is not applied
+    t2 = user_indicators.read_indicator_table(table(tmp_path, "mall,beijing,120,90,y\n", name="b.csv"))
+    m2 = bm.gbt51161_assessment("mall", "beijing", 100.0, table=t2, use_hours=4380.0)
+    assert m2.use_time_factor == 1.0 and "no verified use-time correction" in m2.note
+    for body in ("hotel,beijing,120,90,y,4000,\n", "mall,beijing,120,90,y,,10\n"):
+        with pytest.raises(InputError, match=r"field 'reference_.*only"):
+            user_indicators.read_indicator_table(table(tmp_path, body, header=cols, name="c.csv"))
+    with pytest.raises(InputError, match=r"field 'reference_use_hours_per_a'.*> 0 h/a"):
+        user_indicators.read_indicator_table(table(tmp_path, "office,beijing,80,60,x,-1,\n", header=cols,
+                                                   name="d.csv"))
+
+
 def test_a_missing_table_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         user_indicators.read_indicator_table(tmp_path / "nope.csv")

@@ -171,9 +171,11 @@ def gbt51161_assessment(building_type: str, zone_or_city: str, eui: float, *,
     eui
         Measured non-heating EUI, (total − heating − transport) / area. [kWh/(m² a)]
     use_hours
-        Actual annual use time T for the use-time correction γ1 (offices, malls). [h/a]
+        Actual annual use time T for the use-time correction γ1 (offices; malls only with a
+        reference time T0 from the user's table, the shipped one being doubtful). [h/a]
     occupancy
-        Floor area per person S for the occupancy correction γ2 (offices only). [m²/person]
+        Floor area per person S for the occupancy correction γ2 (offices; others with S0 from the
+        user's table). [m²/person]
     table
         The user's own GB/T 51161 rows (:func:`~ecocity.buildings.user_indicators.read_indicator_table`),
         used before the shipped ones; their confidence is ``"user"``.
@@ -199,7 +201,13 @@ def gbt51161_assessment(building_type: str, zone_or_city: str, eui: float, *,
     if not math.isfinite(eui) or eui < 0:
         raise InputError(f"EUI must be a finite number ≥ 0 kWh/(m² a), got {eui!r}", field="eui")
     family = "office" if building_type.startswith("office") else "mall" if building_type == "mall" else None
-    corr = gbt51161_data()["corrections"].get(family, {}) if family else {}
+    rec = gbt51161_indicators(building_type, zone, table)
+    corr = dict(gbt51161_data()["corrections"].get(family, {})) if family else {}
+    if corr.get("doubtful"):
+        corr = {}                          # a reference value marked doubtful is not applied by itself
+    for key in ("reference_use_hours_per_a", "reference_area_per_person_m2"):
+        if rec is not None and rec.get(key) is not None:
+            corr[key] = rec[key]           # the user's copy of the standard gives it
     g1 = g2 = 1.0
     notes = []
     if use_hours is not None:
@@ -213,7 +221,6 @@ def gbt51161_assessment(building_type: str, zone_or_city: str, eui: float, *,
         else:
             notes.append(f"no verified occupancy correction for {building_type!r}; not applied")
     corrected = float(eui) * g1 * g2
-    rec = gbt51161_indicators(building_type, zone, table)
     if rec is None:
         notes.insert(0, f"GB/T 51161-2016 values for {building_type!r} in zone {zone!r} were not found in "
                         "any readable source and are not shipped; give them from your copy of the standard "

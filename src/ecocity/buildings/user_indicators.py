@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ecocity.buildings.benchmarks import climate_zone
 from ecocity.buildings.csv_tables import positive_number, read_csv_table
 from ecocity.errors import InputError
@@ -56,13 +58,39 @@ class IndicatorTable:
         return self.rows.get((building_type.strip().lower(), zone))
 
 
+def _references(row: pd.Series, kind: str, path: Path, record: str) -> dict[str, float]:
+    """The optional reference use time T0 [h/a] and area per person S0 [m²/person] of a row.
+
+    The correction forms γ1 = 0.3 + 0.7·T0/T and γ2 = 0.7 + 0.3·S/S0 are known for offices (both)
+    and malls (γ1 only); other types (hotels: occupancy rate, guest-room share) are corrected
+    differently by the standard, and a reference value for them is refused rather than misapplied.
+    """
+    allowed = {"reference_use_hours_per_a": kind.startswith("office") or kind == "mall",
+               "reference_area_per_person_m2": kind.startswith("office")}
+    units = {"reference_use_hours_per_a": "h/a", "reference_area_per_person_m2": "m²/person"}
+    out = {}
+    for column, ok in allowed.items():
+        text = row.get(column, "").strip() if column in row.index else ""
+        if not text:
+            continue
+        if not ok:
+            raise InputError(f"{column} is a correction of offices{' and malls' if 'use' in column else ''} only; "
+                             f"the standard corrects {kind!r} differently (not implemented): leave it empty",
+                             file=path, record=record, field=column)
+        out[column] = positive_number(text, path, record, column, units[column])
+    return out
+
+
 def read_indicator_table(path: str | Path) -> IndicatorTable:
     """Read and check a user's GB/T 51161-2016 indicator table (CSV, UTF-8 with or without BOM).
 
     Parameters
     ----------
     path
-        The CSV file (columns :data:`COLUMNS`; other columns, e.g. ``note``, are ignored).
+        The CSV file: columns :data:`COLUMNS`; optionally ``reference_use_hours_per_a`` (T0 of the
+        use-time correction, offices and malls) and ``reference_area_per_person_m2`` (S0, offices),
+        which replace the shipped secondary-source values for that row; other columns (a ``note``)
+        are ignored.
 
     Returns
     -------
@@ -73,7 +101,8 @@ def read_indicator_table(path: str | Path) -> IndicatorTable:
     InputError
         Naming the file, row and column: a missing file or column, an empty table, an empty
         building type or source, an unknown climate zone or city, a value that is not a number
-        > 0, a guide value above the constraint value, or a (type, zone) given twice.
+        > 0, a guide value above the constraint value, a (type, zone) given twice, or a reference
+        value for a type whose correction form is not known.
     """
     path = Path(path)
     table = read_csv_table(path, COLUMNS, "the GB/T 51161 indicator table")
@@ -102,5 +131,6 @@ def read_indicator_table(path: str | Path) -> IndicatorTable:
                              field="building_type")
         rows[(kind, zone)] = {"constraint_kwh_per_m2": constraint, "guide_kwh_per_m2": guide,
                               "confidence": CONFIDENCE, "user_supplied": True,
-                              "source": f"{source} (user table {path.name}, {record})"}
+                              "source": f"{source} (user table {path.name}, {record})",
+                              **_references(row, kind, path, record)}
     return IndicatorTable(path, rows)
