@@ -15,7 +15,7 @@ them. Thresholds and their rationale: ``[setback]`` and ``[constant_cooling_heat
 * :func:`constant_cooling_heated` (kind ``wrong_season``): in an electrically heated building a
   chiller left on in winter is hidden in the heating response; it shows as a step, a constant
   extra use on cold days that the heating line (use rising linearly below a balance point) does not
-  explain.
+  explain. Its size is then fitted on the days (working or closed) and between the dates it ran.
 """
 
 from __future__ import annotations
@@ -279,6 +279,104 @@ def _hinge_fit(r: np.ndarray, t: np.ndarray, steps_c: tuple[float, ...] | None, 
     return best
 
 
+def _window_sums(prefix: np.ndarray, i1: np.ndarray, i2: np.ndarray) -> np.ndarray:
+    """Sums of a matrix over the square blocks ``[i1..i2] × [i1..i2]`` from its padded 2-D prefix sums."""
+    return prefix[i2 + 1, i2 + 1] - prefix[i1, i2 + 1] - prefix[i2 + 1, i1] + prefix[i1, i1]
+
+
+def _class_lines_sse(r: np.ndarray, t: np.ndarray, open_day: np.ndarray, min_days: int) -> np.ndarray:
+    """SSE of ``r = a_k + b_k·max(τ_h − T, 0)`` per day class (open, closed), for each τ_h of 8…16 °C."""
+    out = np.zeros(len(_HEATING_BALANCE_C))
+    for mask in (open_day, ~open_day):
+        if mask.sum() < min_days:
+            continue
+        for i, th_c in enumerate(_HEATING_BALANCE_C - 2.0):
+            x = np.column_stack([np.ones(int(mask.sum())), np.maximum(th_c - t[mask], 0.0)])
+            coef, *_ = np.linalg.lstsq(x, r[mask], rcond=None)
+            res = r[mask] - x @ coef
+            out[i] += float(res @ res)
+    return out
+
+
+def _step_estimate(r: np.ndarray, t: np.ndarray, open_day: np.ndarray, steps_c: tuple[float, ...],
+                   min_days: int, other_sse: np.ndarray | None = None) -> dict[str, Any] | None:
+    """The step's size where the load runs: per day class, over a window of dates, by profile least squares.
+
+    Model, per day class k (open, closed; a class with fewer than ``min_days`` days is left out):
+    ``r = a_k + b_k·max(τ_h − T, 0) + C_k·1(T < τ_s)·1(i₁ ≤ i ≤ i₂)`` with τ_h, τ_s and the window
+    of days i₁…i₂ (in date order) shared. The SSE is profiled over τ_h (8…16 °C), τ_s
+    (``steps_c``) and every window holding at least ``min_days`` days below τ_s; for each
+    (τ_h, τ_s) the step columns are projected off the class lines once (Frisch–Waugh–Lovell) and
+    all windows follow from 2-D prefix sums of their Gram matrix. Only windows with a positive
+    step of the first class (a load added) count; candidates with a negative heating slope at their
+    best window are skipped. ``other_sse`` (per τ_h of the grid, from :func:`_class_lines_sse` on
+    the building's other cold seasons) is added to the SSE: the balance point is then shared with
+    seasons the step does not touch.
+
+    Returns
+    -------
+    dict or None
+        ``tau_h``, ``tau_s`` [°C]; ``first``, ``last`` (positions in ``r`` of the window's first
+        and last day below τ_s); per class present, ``"open"``/``"closed"`` → ``(a, b, C)`` in
+        the units of ``r``. None when no candidate fits.
+    """
+    classes = [(name, mask) for name, mask in (("open", open_day), ("closed", ~open_day)) if mask.sum() >= min_days]
+    if not classes:
+        return None
+    n = len(r)
+    best: tuple[float, dict[str, Any]] = (math.inf, {})
+    for i_th, th_c in enumerate(_HEATING_BALANCE_C - 2.0):   # 8…16 °C
+        h = np.maximum(th_c - t, 0.0)
+        shared = 0.0 if other_sse is None else float(other_sse[i_th])
+        x0 = np.column_stack([c for _, m in classes for c in (m.astype(float), m * h)])
+        q, _ = np.linalg.qr(x0)
+        ry = r - q @ (q.T @ r)
+        for ts_c in steps_c:
+            below = np.flatnonzero(t < ts_c)
+            m = len(below)
+            if m < min_days or n - m < min_days:
+                continue
+            z = -(q @ q[below].T)                               # (I − QQ')·e_j for the days below τ_s
+            z[below, np.arange(m)] += 1.0
+            zy, gram = z.T @ ry, z.T @ z
+            i1, i2 = np.triu_indices(m)
+            long_enough = i2 - i1 + 1 >= min_days
+            i1, i2 = i1[long_enough], i2[long_enough]
+            sums, grams = [], {}
+            for k, (_, mask) in enumerate(classes):
+                ck = mask[below].astype(float)
+                cum = np.concatenate([[0.0], np.cumsum(ck * zy)])
+                sums.append(cum[i2 + 1] - cum[i1])
+                for j in range(k + 1):
+                    prefix = np.zeros((m + 1, m + 1))
+                    prefix[1:, 1:] = (gram * np.outer(classes[j][1][below], ck)).cumsum(0).cumsum(1)
+                    grams[j, k] = _window_sums(prefix, i1, i2)
+            if len(classes) == 1:
+                det = grams[0, 0]
+                ok = (det > 1e-12) & (sums[0] > 0)             # a load added: the step is positive
+                gain = np.where(ok, sums[0] ** 2 / np.where(ok, det, 1.0), -np.inf)
+            else:
+                g00, g01, g11 = grams[0, 0], grams[0, 1], grams[1, 1]
+                det = g00 * g11 - g01**2
+                ok = (det > 1e-12 * np.maximum(g00 * g11, 1e-300)) & (g11 * sums[0] - g01 * sums[1] > 0)
+                gain = np.where(ok, (g11 * sums[0] ** 2 - 2 * g01 * sums[0] * sums[1] + g00 * sums[1] ** 2)
+                                / np.where(ok, det, 1.0), -np.inf)
+            j = int(np.argmax(gain))
+            sse = float(ry @ ry) - float(gain[j]) + shared
+            if not math.isfinite(sse) or sse >= best[0]:
+                continue
+            first, last = int(below[i1[j]]), int(below[i2[j]])
+            step = ((t < ts_c) & (np.arange(n) >= first) & (np.arange(n) <= last)).astype(float)
+            x = np.column_stack([c for _, mk in classes for c in (mk.astype(float), mk * h, mk * step)])
+            coef, *_ = np.linalg.lstsq(x, r, rcond=None)
+            if (coef[1::3] < 0).any():
+                continue
+            fit = {"tau_h": float(th_c), "tau_s": float(ts_c), "first": first, "last": last}
+            fit.update({name: tuple(float(v) for v in coef[3 * k:3 * k + 3]) for k, (name, _) in enumerate(classes)})
+            best = (sse, fit)
+    return best[1] or None
+
+
 def constant_cooling_heated(usage_daily: pd.Series, temperature_c: pd.Series, *, calendar: Calendar | None = None,
                             overrides: Mapping[str, Any] | None = None) -> list[Flag]:
     """A constant cold-weather load (a chiller left on) on top of electric heating.
@@ -302,59 +400,114 @@ def constant_cooling_heated(usage_daily: pd.Series, temperature_c: pd.Series, *,
     -----
     Per cold season (July–June) with a heating dependence by the test of ``constant_cooling``:
     r = use / the season's shoulder level of the weekday (median of the days at 10–16 °C), over
-    the days with T ≤ ``shoulder_high_c`` (no cooling expected). Two change-point models, both
-    with a heating line below a balance point τ_h (8…16 °C, slope b ≥ 0): the heating-only
-    r = a + b·max(τ_h − T, 0), and the same with a step C·1(T < τ_s) (τ_s on a grid
-    ``step_low_c``…``step_high_c``). Electric heating (a heat pump's falling COP included)
-    makes use grow smoothly as it gets colder; a plant switched on in cold weather and run at a
-    constant load adds a step the heating line cannot give. Flagged when C ≥
-    ``min_excess_percent`` % of the shoulder level, its t ≥ ``t_statistic`` and the step model
-    lowers the squared error by ≥ ``min_sse_reduction_percent`` %. A step that starts at the
-    heating balance point itself is partly taken for a higher balance point (C underestimated).
+    the days with T ≤ ``shoulder_high_c`` (no cooling expected).
+
+    *Detection*: two change-point models, both with a heating line below a balance point τ_h
+    (8…16 °C, slope b ≥ 0): the heating-only r = a + b·max(τ_h − T, 0), and the same with a step
+    C·1(T < τ_s) (τ_s on a grid ``step_low_c``…``step_high_c``). Electric heating (a heat pump's
+    falling COP included) makes use grow smoothly as it gets colder; a plant switched on in cold
+    weather and run at a constant load adds a step the heating line cannot give. Flagged when
+    C ≥ ``min_excess_percent`` % of the shoulder level, its t ≥ ``t_statistic`` and the step
+    model lowers the squared error by ≥ ``min_sse_reduction_percent`` %.
+
+    *Size*: the detection step is diluted by the days it pools: closed days when the load runs on
+    working days only, and cold days of the season before the load came on or after it went off;
+    a step at the balance point itself is then partly taken for a higher balance point. The
+    reported size comes from :func:`_step_estimate`: the open days (weekdays whose shoulder level
+    is at least ``closed_day_ratio`` of the highest) and the closed days each get their own line
+    and step, the step confined to a window of dates, all profiled by least squares (a
+    change-point regression with a jump, Muggeo 2003, here on a grid as in Kissock, Haberl &
+    Claridge 2003's inverse models, with an epidemic, i.e. start-and-end, change in time,
+    Yao 1993). The closed days and the cold days outside the window identify the heating line
+    the step cannot touch. ``excess_percent`` = C_open / a_open: the extra use of an open day as
+    a share of its level without the load at the balance point.
+
+    References
+    ----------
+    Kissock, J. K., Haberl, J. S., Claridge, D. E. (2003). Inverse modeling toolkit: numerical
+    algorithms (ASHRAE RP-1050). ASHRAE Transactions 109(2), paper KC-03-02-1.
+    Muggeo, V. M. R. (2003). Estimating regression models with unknown break-points. Statistics
+    in Medicine 22(19), 3055–3071. doi:10.1002/sim.1545
+    Yao, Q. (1993). Tests for change-points with epidemic alternatives. Biometrika 80(1), 179–191
+    (the epidemic, changed-segment, alternative after Levin & Kline 1985).
     """
     th = _th("constant_cooling_heated", overrides)
     steps = tuple(float(s) for s in np.arange(th["step_low_c"], th["step_high_c"] + 0.5, 1.0))
-    flags = []
+    min_days = int(th["min_days"])
+    seasons, found = [], []
     for season, sub, ref, _cold, _relative, (slope, tstat) in cold_seasons(usage_daily, temperature_c, th, calendar):
-        if not (tstat <= -th["t_statistic_heating"] and -100.0 * slope >= th["min_response_percent_per_c"]):
-            continue                                   # not heated electrically: constant_cooling's case
         days = sub[sub["t"] <= th["shoulder_high_c"]]
         refs = days["weekday"].map(ref)
         days = days[refs.notna() & (refs > 0)]
-        r = (days["u"] / refs[days.index]).to_numpy()
-        t = days["t"].to_numpy()
-        sse0, coef0, *_ = _hinge_fit(r, t, None, int(th["min_days"]))
-        sse1, coef1, th_c, ts_c, cov = _hinge_fit(r, t, steps, int(th["min_days"]))
+        refs = refs[days.index]
+        r, t = (days["u"] / refs).to_numpy(), days["t"].to_numpy()
+        open_day = (refs >= th["closed_day_ratio"] * float(ref.max())).to_numpy()
+        seasons.append((season, days, refs, r, t, open_day))
+        if not (tstat <= -th["t_statistic_heating"] and -100.0 * slope >= th["min_response_percent_per_c"]):
+            continue                                   # not heated electrically: constant_cooling's case
+        sse0, coef0, *_ = _hinge_fit(r, t, None, min_days)
+        sse1, coef1, _th_c, _ts_c, cov = _hinge_fit(r, t, steps, min_days)
         if coef1 is None or coef0 is None or not math.isfinite(sse1):
             continue
-        step = float(coef1[2])
-        t_step = step / math.sqrt(cov[2, 2]) if cov[2, 2] > 0 else math.inf
+        t_step = float(coef1[2]) / math.sqrt(cov[2, 2]) if cov[2, 2] > 0 else math.inf
         reduction = 100.0 * (sse0 - sse1) / sse0 if sse0 > 0 else 0.0
-        excess = 100.0 * step
-        if (excess < th["min_excess_percent"] or t_step < th["t_statistic"]
-                or reduction < th["min_sse_reduction_percent"]):
-            continue
-        level = float(ref.mean())
-        extra = level * step
-        heating = 100.0 * float(coef1[1])
-        below = days[days["t"] < ts_c]
-        first, last = below.index[0], below.index[-1]
-        sev = "alert" if excess >= 2 * th["min_excess_percent"] else "warning"
-        flags.append(Flag(
-            "wrong_season", sev, first, last,
-            {"excess_percent": excess, "excess_kwh_per_d": extra, "shoulder_level_kwh_per_d": level,
-             "step_below_c": ts_c, "heating_balance_c": th_c, "heating_slope_percent_per_c": heating,
-             "t_statistic": t_step, "sse_reduction_percent": reduction, "days": float(len(days)),
-             "threshold_percent": float(th["min_excess_percent"])},
-            f"In the cold season {season}/{season + 1} the building is heated electrically (use rises by about "
-            f"{heating:.1f} % of its mild-day level for each degree below {th_c:g} °C), and on days below "
-            f"{ts_c:g} °C ({first:%Y-%m-%d} to {last:%Y-%m-%d}) it uses a further {excess:.0f} % (about "
-            f"{extra:.0f} kWh/d) that does not grow as it gets colder, so it is not heating. A constant load "
-            "switched on in cold weather points at cooling left on (chillers, cooling towers, fan-coils) or "
-            "plant run all winter (pumps, trace heating): check the chiller plant's schedule and free cooling.",
-            f"{season}/{season + 1} 年寒冷季节建筑采用电供暖（气温低于 {th_c:g} °C 后每降低 1 °C 用能约增加温和日水平的 "
-            f"{heating:.1f} %）；此外在日均气温低于 {ts_c:g} °C 的日子（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）"
-            f"还多用 {excess:.0f} %（约 {extra:.0f} kWh/d），且不随气温降低而增加，并非供暖。寒冷时开启并恒定运行的负荷，"
-            "说明制冷设备可能未关闭（冷机、冷却塔、风机盘管）或有设备整个冬季持续运行（水泵、伴热），"
-            "请检查冷站运行时间表和自然冷却。"))
+        detected = 100.0 * float(coef1[2])
+        if (detected >= th["min_excess_percent"] and t_step >= th["t_statistic"]
+                and reduction >= th["min_sse_reduction_percent"]):
+            found.append((len(seasons) - 1, {"detection_step_percent": detected, "t_statistic": t_step,
+                                             "sse_reduction_percent": reduction}))
+    flags = []
+    flagged = {i for i, _ in found}
+    for i, detection in found:
+        season, days, refs, r, t, open_day = seasons[i]
+        others = [_class_lines_sse(s[3], s[4], s[5], min_days) for j, s in enumerate(seasons) if j not in flagged]
+        fit = _step_estimate(r, t, open_day, steps, min_days, np.sum(others, axis=0) if others else None)
+        if fit is not None:
+            flags.append(_heated_flag(season, days, refs, open_day, fit, th, detection))
     return flags
+
+
+def _heated_flag(season: int, days: pd.DataFrame, refs: pd.Series, open_day: np.ndarray, fit: Mapping[str, Any],
+                 th: Mapping[str, Any], detection: dict[str, float]) -> Flag:
+    """The ``wrong_season`` flag of :func:`constant_cooling_heated` from its step estimate."""
+    size = {}
+    for name, mask in (("open", open_day), ("closed", ~open_day)):
+        if name in fit:
+            a, b, c = fit[name]
+            level = float(refs[mask].mean())
+            size[name] = (100.0 * c / a if a > 0 else math.nan, c * level, 100.0 * b / a if a > 0 else math.nan, level)
+    main = "open" if "open" in size else "closed"
+    excess, extra, heating, level = size[main]
+    th_c, ts_c = fit["tau_h"], fit["tau_s"]
+    first, last = days.index[fit["first"]], days.index[fit["last"]]
+    window = days.iloc[fit["first"]:fit["last"] + 1]
+    n_step = int((window["t"] < ts_c).sum())
+    evidence = {"excess_percent": excess, "excess_kwh_per_d": extra,
+                "shoulder_level_kwh_per_d": level,
+                "step_below_c": ts_c, "heating_balance_c": th_c, "heating_slope_percent_per_c": heating,
+                **detection, "days": float(len(days)), "step_days": float(n_step),
+                "threshold_percent": float(th["min_excess_percent"])}
+    closed_en = closed_zh = ""
+    if main == "open" and "closed" in size:
+        closed_percent, closed_kwh = size["closed"][:2]
+        evidence["closed_day_excess_percent"], evidence["closed_day_excess_kwh_per_d"] = closed_percent, closed_kwh
+        if closed_percent >= 0.5 * th["min_excess_percent"]:
+            closed_en = f"; on closed days such as weekends {closed_percent:.0f} %, about {closed_kwh:.0f} kWh/d"
+            closed_zh = f"；周末等非使用日多用 {closed_percent:.0f} %，约 {closed_kwh:.0f} kWh/d"
+        else:
+            closed_en, closed_zh = "; none on closed days such as weekends", "；周末等非使用日没有"
+    days_en, days_zh = ("working days", "工作日") if main == "open" and "closed" in size else ("days", "日子")
+    sev = "alert" if excess >= 2 * th["min_excess_percent"] else "warning"
+    return Flag(
+        "wrong_season", sev, first, last, evidence,
+        f"In the cold season {season}/{season + 1} the building is heated electrically (use rises by about "
+        f"{heating:.1f} % of its mild-day level for each degree below {th_c:g} °C), and on {days_en} below "
+        f"{ts_c:g} °C from {first:%Y-%m-%d} to {last:%Y-%m-%d} it uses a further {excess:.0f} % (about "
+        f"{extra:.0f} kWh/d{closed_en}) that does not grow as it gets colder, so it is not heating. A constant "
+        "load switched on in cold weather points at cooling left on (chillers, cooling towers, fan-coils) or "
+        "plant run all winter (pumps, trace heating): check the chiller plant's schedule and free cooling.",
+        f"{season}/{season + 1} 年寒冷季节建筑采用电供暖（气温低于 {th_c:g} °C 后每降低 1 °C 用能约增加温和日水平的 "
+        f"{heating:.1f} %）；此外 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 期间日均气温低于 {ts_c:g} °C 的{days_zh}"
+        f"还多用 {excess:.0f} %（约 {extra:.0f} kWh/d{closed_zh}），且不随气温降低而增加，并非供暖。"
+        "寒冷时开启并恒定运行的负荷，说明制冷设备可能未关闭（冷机、冷却塔、风机盘管）或有设备整个冬季持续运行"
+        "（水泵、伴热），请检查冷站运行时间表和自然冷却。")
