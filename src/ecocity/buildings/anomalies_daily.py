@@ -458,10 +458,12 @@ def constant_cooling_heated(usage_daily: pd.Series, temperature_c: pd.Series, *,
                                              "sse_reduction_percent": reduction}))
     flags = []
     flagged = {i for i, _ in found}
+    others = [_class_lines_sse(r, t, open_day, min_days) for j, (_, _, _, r, t, open_day) in enumerate(seasons)
+              if j not in flagged] if found else []
+    shared = np.sum(others, axis=0) if others else None     # the balance point of the seasons without a step
     for i, detection in found:
         season, days, refs, r, t, open_day = seasons[i]
-        others = [_class_lines_sse(s[3], s[4], s[5], min_days) for j, s in enumerate(seasons) if j not in flagged]
-        fit = _step_estimate(r, t, open_day, steps, min_days, np.sum(others, axis=0) if others else None)
+        fit = _step_estimate(r, t, open_day, steps, min_days, shared)
         if fit is not None:
             flags.append(_heated_flag(season, days, refs, open_day, fit, th, detection))
     return flags
