@@ -75,20 +75,27 @@ def _weekly_contrasts(df: pd.DataFrame, open_day: np.ndarray) -> pd.DataFrame:
     hdd = np.maximum(th_c - t, 0.0)
     predicted = a + b * hdd + c * np.maximum(t - tc_c, 0.0)
     floor = 0.01 * max(float(np.mean(df["u"])), 1e-9)
-    frame = pd.DataFrame({"r": df["u"].to_numpy() - predicted, "hdd": hdd, "p": np.maximum(predicted, floor),
-                          "open": open_day}, index=df.index)
+    r, p = df["u"].to_numpy() - predicted, np.maximum(predicted, floor)
     naive = df.index.tz_localize(None) if df.index.tz is not None else df.index
-    g = frame.groupby([naive.to_period("W"), frame["open"]]).agg(r=("r", "mean"), hdd=("hdd", "mean"),
-                                                                   p=("p", "mean"), n=("r", "size")).unstack()
-    g = g.dropna()
-    if g.empty:
+    # ISO weeks, Monday to Sunday (pandas' period "W"): one bin per (week, open/closed day)
+    day = naive.normalize().to_numpy().astype("datetime64[D]").astype(np.int64)
+    week = (day + 3) // 7                               # 1970-01-01 was a Thursday: Monday-based weeks
+    weeks, at = np.unique(week, return_inverse=True)
+    slot = 2 * at + open_day.astype(np.int64)
+    size = 2 * len(weeks)
+    n = np.bincount(slot, minlength=size).reshape(-1, 2).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = {name: np.bincount(slot, weights=v, minlength=size).reshape(-1, 2) / n
+                for name, v in (("r", r), ("hdd", hdd), ("p", p))}
+    keep = (n[:, 0] > 0) & (n[:, 1] > 0)
+    if not keep.any():
         return pd.DataFrame(columns=["contrast", "hdd", "level", "weight", "start"])
-    n_closed, n_open = g[("n", False)].to_numpy(float), g[("n", True)].to_numpy(float)
-    level = g[("p", True)].to_numpy()
-    return pd.DataFrame({"contrast": (g[("r", False)] - g[("r", True)]).to_numpy(),
-                         "hdd": g[("hdd", False)].to_numpy(), "level": level,
-                         "weight": 1.0 / (level**2 * (1.0 / n_closed + 1.0 / n_open)),
-                         "start": g.index.start_time})
+    n_closed, n_open = n[keep, 0], n[keep, 1]
+    level = mean["p"][keep, 1]
+    start = pd.DatetimeIndex((weeks[keep] * 7 - 3).astype("datetime64[D]")).as_unit("ns")
+    return pd.DataFrame({"contrast": mean["r"][keep, 0] - mean["r"][keep, 1], "hdd": mean["hdd"][keep, 0],
+                         "level": level, "weight": 1.0 / (level**2 * (1.0 / n_closed + 1.0 / n_open)),
+                         "start": start})
 
 
 def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
@@ -256,26 +263,43 @@ def _hinge_fit(r: np.ndarray, t: np.ndarray, steps_c: tuple[float, ...] | None, 
     """Best ``r = a + b·max(τ_h − T, 0) [+ C·1(T < τ_s)]``, b ≥ 0, by grid search over τ_h (and τ_s).
 
     Returns ``(sse, coef, τ_h, τ_s, covariance)``; τ_s needs ``min_days`` days on either side.
+    With a step, all τ_s of one τ_h are solved at once from their 3 × 3 normal equations
+    (pseudo-inverse, the least-squares solution also where a column is all zero); the first of
+    equal minima wins, as in a loop over τ_h, then τ_s.
     """
     best = (math.inf, None, math.nan, math.nan, None)
+    n = len(r)
+    if steps_c is not None:
+        levels = np.asarray(steps_c, dtype=float)
+        below = (t[:, None] < levels[None, :]).astype(float)          # n × S
+        nb = below.sum(axis=0)
+        usable = (nb >= min_days) & (n - nb >= min_days)
+        rr, sr, srb = float(r @ r), float(r.sum()), r @ below
     for th_c in _HEATING_BALANCE_C - 2.0:                     # 8…16 °C
         h = np.maximum(th_c - t, 0.0)
-        for ts_c in (None,) if steps_c is None else steps_c:
-            cols = [np.ones_like(t), h]
-            if ts_c is not None:
-                below = (t < ts_c).astype(float)
-                if below.sum() < min_days or (1 - below).sum() < min_days:
-                    continue
-                cols.append(below)
-            x = np.column_stack(cols)
+        if steps_c is None:
+            x = np.column_stack([np.ones_like(t), h])
             coef, *_ = np.linalg.lstsq(x, r, rcond=None)
             if coef[1] < 0:
                 continue
             res = r - x @ coef
             sse = float(res @ res)
             if sse < best[0]:
-                cov = np.linalg.pinv(x.T @ x) * sse / max(len(r) - x.shape[1], 1)
-                best = (sse, coef, float(th_c), math.nan if ts_c is None else float(ts_c), cov)
+                best = (sse, coef, float(th_c), math.nan, np.linalg.pinv(x.T @ x) * sse / max(n - 2, 1))
+            continue
+        sh, shb = float(h.sum()), h @ below
+        xtx = np.empty((len(levels), 3, 3))
+        xtx[:, 0, 0], xtx[:, 0, 1], xtx[:, 1, 1] = n, sh, float(h @ h)
+        xtx[:, 1, 0], xtx[:, 0, 2], xtx[:, 2, 0], xtx[:, 2, 2] = sh, nb, nb, nb
+        xtx[:, 1, 2] = xtx[:, 2, 1] = shb
+        xty = np.column_stack([np.full(len(levels), sr), np.full(len(levels), float(h @ r)), srb])
+        inverse = np.linalg.pinv(xtx)
+        coef = np.einsum("sij,sj->si", inverse, xty)
+        sse = rr - 2.0 * np.einsum("si,si->s", coef, xty) + np.einsum("si,sij,sj->s", coef, xtx, coef)
+        sse = np.where(usable & (coef[:, 1] >= 0), np.maximum(sse, 0.0), np.inf)
+        k = int(np.argmin(sse))
+        if sse[k] < best[0]:
+            best = (float(sse[k]), coef[k], float(th_c), float(levels[k]), inverse[k] * float(sse[k]) / max(n - 3, 1))
     return best
 
 
