@@ -91,6 +91,19 @@ def _step_hours(x: pd.Series) -> float:
     return float(np.median(steps) / 3600.0)
 
 
+def _daily_mean(temperature: pd.Series) -> pd.Series:
+    """Daily mean of a (checked, sorted) temperature series, one row per local day. [°C]
+
+    Every hour counts (no coverage rule); a day whose readings are all missing is NaN. A series
+    that is already one reading per day at midnight is returned as it is: its grouped mean
+    would be the same numbers.
+    """
+    idx = temperature.index
+    if idx.is_unique and bool((idx == idx.normalize()).all()):
+        return temperature
+    return temperature.groupby(idx.normalize()).mean()
+
+
 def to_daily(usage: pd.Series) -> pd.Series:
     """Daily sums of an hourly (or finer) usage series, one row per local day. [kWh/d]
 
@@ -348,8 +361,7 @@ def wrong_season(usage_daily: pd.Series, temperature_c: pd.Series, *,
     """
     th = _th("wrong_season", overrides)
     u = to_daily(usage_daily)
-    t = _series(temperature_c, "temperature_c")
-    t = t.groupby(t.index.normalize()).mean()
+    t = _daily_mean(_series(temperature_c, "temperature_c"))
     df = pd.DataFrame({"u": u, "t": t}).dropna()
     if df.empty:
         return []
@@ -396,8 +408,7 @@ def cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, th: Mapping[s
     ``min_days`` shoulder or cold days are skipped; with a calendar, its irregular days are left out.
     """
     u = to_daily(usage_daily)
-    t = _series(temperature_c, "temperature_c")
-    t = t.groupby(t.index.normalize()).mean()
+    t = _daily_mean(_series(temperature_c, "temperature_c"))
     df = pd.DataFrame({"u": u, "t": t}).dropna()
     if calendar is not None and len(df):
         df = df[~calendar.irregular(df.index)]
@@ -516,8 +527,7 @@ def level_shifts(usage_daily: pd.Series, temperature_c: pd.Series | None = None,
     if len(u) < 2 * th["min_segment_days"]:
         return []
     if temperature_c is not None:
-        t = _series(temperature_c, "temperature_c")
-        t = t.groupby(t.index.normalize()).mean().reindex(u.index)
+        t = _daily_mean(_series(temperature_c, "temperature_c")).reindex(u.index)
         ok = t.notna().to_numpy()
         u, t = u[ok], t[ok]
         if len(u) < 2 * th["min_segment_days"]:
@@ -572,6 +582,9 @@ def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: A
     calendar = _calendar_for(u, city, building_type)
     from ecocity.buildings import anomalies_daily     # it builds on this module's helpers
 
+    if temperature_c is not None:                     # the daily means, once for every detector
+        temperature_c = _daily_mean(_series(temperature_c, "temperature_c"))
+
     flags = stuck_meter(u)
     if hourly:
         flags += baseload_creep(u) + night_weekend_share(u, occupancy=occupancy, building_type=building_type,
@@ -599,6 +612,7 @@ def heat_meter_flags(usage: pd.Series, temperature_c: pd.Series | None = None, *
     u = _series(usage, "usage")
     flags = stuck_meter(u)
     if temperature_c is not None:
+        temperature_c = _daily_mean(_series(temperature_c, "temperature_c"))
         flags += anomalies_daily.lost_setback(u, temperature_c, occupancy=occupancy,
                                               calendar=_calendar_for(u, city, building_type))  # fmt: skip
     return flags
