@@ -48,18 +48,32 @@ def _open_day_model(u: np.ndarray, t: np.ndarray) -> tuple[float, float, float, 
     the least squared error among the candidates with positive slopes (CalTRACK 2.0 3.4.3.2).
     """
     best = (math.inf, float(np.mean(u)), 0.0, 15.0, 0.0, 30.0)
+    n = len(u)
+    cdd = np.maximum(t[:, None] - _COOLING_BALANCE_C[None, :], 0.0)          # n × C
+    uu, su, scc, suc, sc = float(u @ u), float(u.sum()), np.einsum("ic,ic->c", cdd, cdd), u @ cdd, cdd.sum(axis=0)
     for th_c in _HEATING_BALANCE_C:
         h = np.maximum(th_c - t, 0.0)
-        for tc_c in (None, *_COOLING_BALANCE_C):
-            cols = [np.ones_like(t), h] + ([] if tc_c is None else [np.maximum(t - tc_c, 0.0)])
-            x = np.column_stack(cols)
-            coef, *_ = np.linalg.lstsq(x, u, rcond=None)
-            if coef[1] < 0 or (tc_c is not None and coef[2] <= 0):
-                continue
+        x = np.column_stack([np.ones_like(t), h])
+        coef, *_ = np.linalg.lstsq(x, u, rcond=None)
+        if coef[1] >= 0:
             sse = float(np.sum((u - x @ coef) ** 2))
             if sse < best[0]:
-                c, tc = (float(coef[2]), float(tc_c)) if tc_c is not None else (0.0, 30.0)
-                best = (sse, float(coef[0]), float(coef[1]), float(th_c), c, tc)
+                best = (sse, float(coef[0]), float(coef[1]), float(th_c), 0.0, 30.0)
+        # the cooling candidates of this τ_h at once, from their 3 × 3 normal equations
+        sh = float(h.sum())
+        xtx = np.empty((len(_COOLING_BALANCE_C), 3, 3))
+        xtx[:, 0, 0], xtx[:, 0, 1], xtx[:, 1, 1], xtx[:, 1, 0] = n, sh, float(h @ h), sh
+        xtx[:, 0, 2] = xtx[:, 2, 0] = sc
+        xtx[:, 1, 2] = xtx[:, 2, 1] = h @ cdd
+        xtx[:, 2, 2] = scc
+        xty = np.column_stack([np.full(len(sc), su), np.full(len(sc), float(h @ u)), suc])
+        coefs = np.einsum("sij,sj->si", np.linalg.pinv(xtx), xty)
+        sses = uu - 2.0 * np.einsum("si,si->s", coefs, xty) + np.einsum("si,sij,sj->s", coefs, xtx, coefs)
+        sses = np.where((coefs[:, 1] >= 0) & (coefs[:, 2] > 0), np.maximum(sses, 0.0), np.inf)
+        k = int(np.argmin(sses))
+        if sses[k] < best[0]:
+            best = (float(sses[k]), float(coefs[k, 0]), float(coefs[k, 1]), float(th_c), float(coefs[k, 2]),
+                    float(_COOLING_BALANCE_C[k]))
     return best[1], best[2], best[3], best[4], best[5]
 
 
@@ -128,13 +142,25 @@ def setback_break(weeks: pd.DataFrame, min_segment_weeks: int) -> dict[str, floa
     d, x, w = (weeks[c].to_numpy(float) for c in ("contrast", "hdd", "weight"))
     x0 = np.column_stack([np.ones(n), x])
     _, sse0, _ = _wls(x0, d, w)
-    best_f, best_k, best_coef = -math.inf, -1, np.zeros(4)
-    for k in range(min_segment_weeks, n - min_segment_weeks + 1):
-        step = (np.arange(n) >= k).astype(float)
-        coef, sse1, _ = _wls(np.column_stack([x0, step, step * x]), d, w)
-        f = ((sse0 - sse1) / 2.0) / (sse1 / (n - 4)) if sse1 > 0 else math.inf
-        if f > best_f:
-            best_f, best_k, best_coef = f, k, coef
+    # every break week k at once: the 4 × 4 weighted normal equations from suffix sums
+    ks = np.arange(min_segment_weeks, n - min_segment_weeks + 1)
+    tails = {name: np.cumsum(v[::-1])[::-1][ks] for name, v in
+             (("w", w), ("wx", w * x), ("wxx", w * x * x), ("wd", w * d), ("wxd", w * x * d))}
+    tw, twx, twxx = float(w.sum()), float((w * x).sum()), float((w * x * x).sum())
+    sw, swx, swxx = tails["w"], tails["wx"], tails["wxx"]
+    a = np.empty((len(ks), 4, 4))                      # columns 1, x, s, s·x (s = 1 from week k; s² = s)
+    for (i, j), v in {(0, 0): tw, (0, 1): twx, (0, 2): sw, (0, 3): swx, (1, 1): twxx, (1, 2): swx,
+                      (1, 3): swxx, (2, 2): sw, (2, 3): swx, (3, 3): swxx}.items():
+        a[:, i, j] = a[:, j, i] = v
+    b = np.column_stack([np.full(len(ks), float((w * d).sum())), np.full(len(ks), float((w * x * d).sum())),
+                         tails["wd"], tails["wxd"]])
+    coefs = np.einsum("kij,kj->ki", np.linalg.pinv(a), b)
+    sse1 = float((w * d * d).sum()) - 2.0 * np.einsum("ki,ki->k", coefs, b) + np.einsum("ki,kij,kj->k", coefs, a, coefs)
+    sse1 = np.maximum(sse1, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(sse1 > 0, ((sse0 - sse1) / 2.0) / (sse1 / (n - 4)), np.inf)
+    j = int(np.argmax(f))                                 # the first of equal maxima, as a loop over k
+    best_f, best_k, best_coef = float(f[j]), int(ks[j]), coefs[j]
     x_mean = float(np.mean(x))
     before = float(best_coef[0] + best_coef[1] * x_mean)
     after = before + float(best_coef[2] + best_coef[3] * x_mean)
