@@ -289,44 +289,46 @@ def _hinge_fit(r: np.ndarray, t: np.ndarray, steps_c: tuple[float, ...] | None, 
     """Best ``r = a + b·max(τ_h − T, 0) [+ C·1(T < τ_s)]``, b ≥ 0, by grid search over τ_h (and τ_s).
 
     Returns ``(sse, coef, τ_h, τ_s, covariance)``; τ_s needs ``min_days`` days on either side.
-    With a step, all τ_s of one τ_h are solved at once from their 3 × 3 normal equations
-    (pseudo-inverse, the least-squares solution also where a column is all zero); the first of
-    equal minima wins, as in a loop over τ_h, then τ_s.
+    Every (τ_h, τ_s) is solved at once from its 2 × 2 (3 × 3) normal equations (pseudo-inverse:
+    the least-squares solution also where a column is all zero); the first of equal minima wins,
+    as in a loop over τ_h, then τ_s.
     """
-    best = (math.inf, None, math.nan, math.nan, None)
+    balance = _HEATING_BALANCE_C - 2.0                        # 8…16 °C
     n = len(r)
-    if steps_c is not None:
+    h = np.maximum(balance[None, :] - t[:, None], 0.0)       # n × B
+    sh, shh, shr = h.sum(axis=0), np.einsum("ib,ib->b", h, h), r @ h
+    rr, sr = float(r @ r), float(r.sum())
+    if steps_c is None:
+        a = np.empty((len(balance), 2, 2))
+        a[:, 0, 0], a[:, 0, 1], a[:, 1, 0], a[:, 1, 1] = n, sh, sh, shh
+        b = np.column_stack([np.full(len(balance), sr), shr])
+        valid = np.ones(len(balance), dtype=bool)
+        levels = np.full(1, math.nan)
+    else:
         levels = np.asarray(steps_c, dtype=float)
-        below = (t[:, None] < levels[None, :]).astype(float)          # n × S
+        below = (t[:, None] < levels[None, :]).astype(float)  # n × S
         nb = below.sum(axis=0)
-        usable = (nb >= min_days) & (n - nb >= min_days)
-        rr, sr, srb = float(r @ r), float(r.sum()), r @ below
-    for th_c in _HEATING_BALANCE_C - 2.0:                     # 8…16 °C
-        h = np.maximum(th_c - t, 0.0)
-        if steps_c is None:
-            x = np.column_stack([np.ones_like(t), h])
-            coef, *_ = np.linalg.lstsq(x, r, rcond=None)
-            if coef[1] < 0:
-                continue
-            res = r - x @ coef
-            sse = float(res @ res)
-            if sse < best[0]:
-                best = (sse, coef, float(th_c), math.nan, np.linalg.pinv(x.T @ x) * sse / max(n - 2, 1))
-            continue
-        sh, shb = float(h.sum()), h @ below
-        xtx = np.empty((len(levels), 3, 3))
-        xtx[:, 0, 0], xtx[:, 0, 1], xtx[:, 1, 1] = n, sh, float(h @ h)
-        xtx[:, 1, 0], xtx[:, 0, 2], xtx[:, 2, 0], xtx[:, 2, 2] = sh, nb, nb, nb
-        xtx[:, 1, 2] = xtx[:, 2, 1] = shb
-        xty = np.column_stack([np.full(len(levels), sr), np.full(len(levels), float(h @ r)), srb])
-        inverse = np.linalg.pinv(xtx)
-        coef = np.einsum("sij,sj->si", inverse, xty)
-        sse = rr - 2.0 * np.einsum("si,si->s", coef, xty) + np.einsum("si,sij,sj->s", coef, xtx, coef)
-        sse = np.where(usable & (coef[:, 1] >= 0), np.maximum(sse, 0.0), np.inf)
-        k = int(np.argmin(sse))
-        if sse[k] < best[0]:
-            best = (float(sse[k]), coef[k], float(th_c), float(levels[k]), inverse[k] * float(sse[k]) / max(n - 3, 1))
-    return best
+        shb = h.T @ below                                     # B × S
+        shape = (len(balance), len(levels))
+        a = np.empty((*shape, 3, 3))
+        a[..., 0, 0], a[..., 1, 1] = n, shh[:, None]
+        a[..., 0, 1] = a[..., 1, 0] = sh[:, None]
+        a[..., 0, 2] = a[..., 2, 0] = a[..., 2, 2] = nb[None, :]
+        a[..., 1, 2] = a[..., 2, 1] = shb
+        b = np.stack([np.full(shape, sr), np.broadcast_to(shr[:, None], shape), np.broadcast_to(r @ below, shape)],
+                     axis=-1)
+        a, b = a.reshape(-1, 3, 3), b.reshape(-1, 3)
+        valid = np.broadcast_to((nb >= min_days) & (n - nb >= min_days), shape).reshape(-1)
+    inverse = np.linalg.pinv(a)
+    coef = np.einsum("kij,kj->ki", inverse, b)
+    sse = rr - 2.0 * np.einsum("ki,ki->k", coef, b) + np.einsum("ki,kij,kj->k", coef, a, coef)
+    sse = np.where(valid & (coef[:, 1] >= 0), np.maximum(sse, 0.0), np.inf)
+    k = int(np.argmin(sse))
+    if not math.isfinite(sse[k]):
+        return (math.inf, None, math.nan, math.nan, None)
+    i, j = divmod(k, len(levels))
+    return (float(sse[k]), coef[k], float(balance[i]), float(levels[j]),
+            inverse[k] * float(sse[k]) / max(n - a.shape[-1], 1))
 
 
 def _window_sums(prefix: np.ndarray, i1: np.ndarray, i2: np.ndarray) -> np.ndarray:
@@ -486,12 +488,14 @@ def constant_cooling_heated(usage_daily: pd.Series, temperature_c: pd.Series, *,
     min_days = int(th["min_days"])
     seasons, found = [], []
     for season, sub, ref, _cold, _relative, (slope, tstat) in cold_seasons(usage_daily, temperature_c, th, calendar):
-        days = sub[sub["t"] <= th["shoulder_high_c"]]
-        refs = days["weekday"].map(ref)
-        days = days[refs.notna() & (refs > 0)]
-        refs = refs[days.index]
-        r, t = (days["u"] / refs).to_numpy(), days["t"].to_numpy()
-        open_day = (refs >= th["closed_day_ratio"] * float(ref.max())).to_numpy()
+        by_weekday = np.full(7, np.nan)
+        by_weekday[ref.index.to_numpy(int)] = ref.to_numpy(float)
+        level = by_weekday[sub["weekday"].to_numpy(int)]
+        keep = (sub["t"].to_numpy() <= th["shoulder_high_c"]) & (level > 0)     # NaN > 0 is False
+        days = sub[keep]
+        refs = pd.Series(level[keep], index=days.index)
+        r, t = days["u"].to_numpy() / level[keep], days["t"].to_numpy()
+        open_day = level[keep] >= th["closed_day_ratio"] * float(ref.max())
         seasons.append((season, days, refs, r, t, open_day))
         if not (tstat <= -th["t_statistic_heating"] and -100.0 * slope >= th["min_response_percent_per_c"]):
             continue                                   # not heated electrically: constant_cooling's case
