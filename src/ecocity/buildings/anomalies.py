@@ -337,9 +337,26 @@ def night_weekend_share(usage_hourly: pd.Series, *, occupancy: str | None = None
 # --- heating or cooling in the wrong season ----------------------------------------------------
 
 def _slope(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    res = stats.linregress(t, y)
-    tstat = res.slope / res.stderr if res.stderr > 0 else (math.inf if res.slope else 0.0)
-    return float(res.slope), float(tstat)
+    """Least-squares slope of ``y`` on ``t`` and its t statistic (slope over its standard error).
+
+    The arithmetic of :func:`scipy.stats.linregress` (population covariances, r clipped to
+    [−1, 1], stderr = √((1 − r²)·s_yy / s_tt / (n − 2))), done here without its p-value and
+    argument handling; other inputs (n ≤ 2, NaN, equal ``t``, not float64) go to scipy itself.
+    """
+    t, y = np.asarray(t), np.asarray(y)
+    if (len(t) > 2 and t.dtype == np.float64 and y.dtype == np.float64 and t.shape == y.shape
+            and np.isfinite(t).all() and np.isfinite(y).all() and np.amax(t) != np.amin(t)):
+        stt, sty, _, syy = np.cov(t, y, bias=1).flat
+        if syy == 0.0:
+            r = math.nan if sty == 0 else 0.0
+        else:
+            r = min(max(sty / np.sqrt(stt * syy), -1.0), 1.0)
+        slope, stderr = sty / stt, np.sqrt((1 - r**2) * syy / stt / (len(t) - 2))
+    else:
+        res = stats.linregress(t, y)
+        slope, stderr = res.slope, res.stderr
+    tstat = slope / stderr if stderr > 0 else (math.inf if slope else 0.0)
+    return float(slope), float(tstat)
 
 
 def wrong_season(usage_daily: pd.Series, temperature_c: pd.Series, *,
@@ -406,7 +423,34 @@ def cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, th: Mapping[s
     with T ≤ ``cold_day_c`` that have a reference; ``relative`` their use over the reference [-];
     ``slope`` [1/°C] and ``t`` of ``relative`` regressed on T. Seasons with fewer than
     ``min_days`` shoulder or cold days are skipped; with a calendar, its irregular days are left out.
+
+    The last call's seasons are kept: a call with the very same usage, temperature and calendar
+    objects (``is``) and equal season thresholds (:data:`_SEASON_KEYS`) yields them again, so
+    :func:`constant_cooling` and ``constant_cooling_heated`` share one computation. Callers must
+    not modify the yielded frames, nor the arguments in place between two calls.
     """
+    key = tuple(th[k] for k in _SEASON_KEYS)
+    last = _COLD_CACHE.get("last")
+    if (last is not None and last[0] is usage_daily and last[1] is temperature_c and last[2] is calendar
+            and last[3] == key):
+        yield from last[4]
+        return
+    found = list(_cold_seasons(usage_daily, temperature_c, key, calendar))
+    _COLD_CACHE["last"] = (usage_daily, temperature_c, calendar, key, found)
+    yield from found
+
+
+#: Keys of a detector's thresholds that fix :func:`cold_seasons`' result.
+_SEASON_KEYS = ("shoulder_low_c", "shoulder_high_c", "cold_day_c", "min_days")
+#: The last call of :func:`cold_seasons`: its arguments (strong references) and its seasons.
+_COLD_CACHE: dict[str, tuple[Any, ...]] = {}
+
+
+def _cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, key: tuple[Any, ...],
+                  calendar: Calendar | None) -> Iterator[tuple[int, pd.DataFrame, pd.Series, pd.DataFrame,
+                                                                np.ndarray, tuple[float, float]]]:
+    """:func:`cold_seasons` without its cache; ``key`` holds the values of :data:`_SEASON_KEYS`."""
+    low, high, cold_c, min_days = key
     u = to_daily(usage_daily)
     t = _daily_mean(_series(temperature_c, "temperature_c"))
     df = pd.DataFrame({"u": u, "t": t}).dropna()
@@ -415,21 +459,31 @@ def cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, th: Mapping[s
     if df.empty:
         return
     naive = df.index.tz_localize(None) if df.index.tz is not None else df.index
-    df["season"] = np.where(naive.month >= 7, naive.year, naive.year - 1)
+    season_of = np.where(naive.month >= 7, naive.year, naive.year - 1)
+    df["season"] = season_of
     df["weekday"] = naive.day_of_week
-    for season, sub in df.groupby("season"):
-        shoulder = sub[(sub["t"] >= th["shoulder_low_c"]) & (sub["t"] <= th["shoulder_high_c"])]
-        cold = sub[sub["t"] <= th["cold_day_c"]]
-        if len(shoulder) < th["min_days"] or len(cold) < th["min_days"]:
+    # the days are in date order, so each season is one run of rows
+    u_all, t_all, wd_all = df["u"].to_numpy(), df["t"].to_numpy(), df["weekday"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, season_of[1:] != season_of[:-1]])
+    for a, b in zip(starts, [*starts[1:], len(df)]):
+        tt, uu, wd = t_all[a:b], u_all[a:b], wd_all[a:b]
+        shoulder = (tt >= low) & (tt <= high)
+        cold_at = np.flatnonzero(tt <= cold_c)
+        if shoulder.sum() < min_days or len(cold_at) < min_days:
             continue
-        ref = shoulder.groupby("weekday")["u"].median()
-        ref_cold = cold["weekday"].map(ref)
-        ok = ref_cold.notna() & (ref_cold > 0)
-        if ok.sum() < th["min_days"]:
+        days = np.unique(wd[shoulder])
+        ref_values = np.array([np.median(uu[shoulder & (wd == d)]) for d in days])
+        ref_of = np.full(7, np.nan)
+        ref_of[days] = ref_values
+        ref_cold = ref_of[wd[cold_at]]
+        ok = ~np.isnan(ref_cold) & (ref_cold > 0)
+        if ok.sum() < min_days:
             continue
-        cold, ref_cold = cold[ok], ref_cold[ok]
-        relative = (cold["u"] / ref_cold).to_numpy()
-        yield int(season), sub, ref, cold, relative, _slope(cold["t"].to_numpy(), relative)
+        cold_at, ref_cold = cold_at[ok], ref_cold[ok]
+        relative = uu[cold_at] / ref_cold
+        sub = df.iloc[a:b]
+        ref = pd.Series(ref_values, index=pd.Index(days, name="weekday"), name="u")
+        yield int(season_of[a]), sub, ref, sub.iloc[cold_at], relative, _slope(tt[cold_at], relative)
 
 
 def constant_cooling(usage_daily: pd.Series, temperature_c: pd.Series, *, calendar: Calendar | None = None,
