@@ -158,3 +158,27 @@ def test_all_flags_are_the_same_with_hourly_or_daily_temperature(weather):
     direct = _flags(ad.constant_cooling_heated(heated, daily))
     list(an.cold_seasons(heated, daily, an._th("constant_cooling", None)))
     assert _flags(ad.constant_cooling_heated(heated, daily)) == direct
+
+
+def test_medians_by_key_equal_numpy_median():
+    rng = np.random.default_rng(11)
+    keys = rng.integers(0, 7, 301).astype(np.int32)
+    values = rng.normal(500.0, 80.0, 301).round(1)                      # ties included
+    days, medians = an._medians_by(keys, values)
+    assert days.dtype == np.int32 and list(days) == sorted(set(keys.tolist()))
+    assert medians.tolist() == [np.median(values[keys == d]) for d in days]
+    reference = pd.Series(values).groupby(keys).median()
+    assert medians.tolist() == reference.tolist()
+
+
+@pytest.mark.parametrize("names", [("d", "d"), ("d", "e"), (None, "e"), ("d", None)])
+def test_aligned_days_equal_the_dropped_frame(weather, names):
+    _, daily = weather
+    u = _use(daily, 1).iloc[30:500].rename_axis(names[0])
+    u.iloc[::11] = np.nan
+    t = daily.iloc[10:-40].rename_axis(names[1]).copy()
+    t.iloc[::13] = np.nan
+    index, uv, tv = an._aligned(u, t)
+    want = pd.DataFrame({"u": u, "t": t}).dropna()
+    pd.testing.assert_index_equal(index, want.index, exact=True)
+    assert np.array_equal(uv, want["u"].to_numpy()) and np.array_equal(tv, want["t"].to_numpy())

@@ -440,6 +440,41 @@ def cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, th: Mapping[s
     yield from found
 
 
+def _aligned(u: pd.Series, t: pd.Series) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+    """The days where both ``u`` and ``t`` have a value: index, values of ``u``, values of ``t``.
+
+    As ``pd.DataFrame({"u": u, "t": t}).dropna()``; done on the indexes' integers when both are
+    sorted, unique, without NaT and of one dtype (time zone included), by pandas otherwise.
+    """
+    ui, ti = u.index, t.index
+    if (isinstance(ui, pd.DatetimeIndex) and isinstance(ti, pd.DatetimeIndex) and ui.dtype == ti.dtype
+            and ui.is_monotonic_increasing and ti.is_monotonic_increasing and ui.is_unique and ti.is_unique
+            and not ui.hasnans and not ti.hasnans):
+        uv, tv = u.to_numpy(dtype=float), t.to_numpy(dtype=float)
+        ku, kt = np.flatnonzero(~np.isnan(uv)), np.flatnonzero(~np.isnan(tv))
+        _, iu, it = np.intersect1d(ui.asi8[ku], ti.asi8[kt], assume_unique=True, return_indices=True)
+        keep = np.zeros(len(ui), dtype=bool)
+        keep[ku[iu]] = True
+        index = ui[keep]
+        if index.name is not None and ti.name != index.name:
+            index = index.rename(None)
+        return index, uv[keep], tv[kt[it]]
+    df = pd.DataFrame({"u": u, "t": t}).dropna()
+    return df.index, df["u"].to_numpy(dtype=float), df["t"].to_numpy(dtype=float)
+
+
+def _medians_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct ``keys`` and the median of ``values`` within each (as :func:`numpy.median`).
+
+    One sort: an odd group's median is its middle value, an even group's the mean of its two
+    middle values, (a + b)/2, the arithmetic of :func:`numpy.median` and of pandas' group median.
+    """
+    order = np.lexsort((values, keys))
+    k, v = keys[order], values[order]
+    distinct, first, count = np.unique(k, return_index=True, return_counts=True)
+    return distinct, (v[first + (count - 1) // 2] + v[first + count // 2]) / 2.0
+
+
 #: Keys of a detector's thresholds that fix :func:`cold_seasons`' result.
 _SEASON_KEYS = ("shoulder_low_c", "shoulder_high_c", "cold_day_c", "min_days")
 #: The last call of :func:`cold_seasons`: its arguments (strong references) and its seasons.
@@ -451,28 +486,25 @@ def _cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, key: tuple[A
                                                                 np.ndarray, tuple[float, float]]]:
     """:func:`cold_seasons` without its cache; ``key`` holds the values of :data:`_SEASON_KEYS`."""
     low, high, cold_c, min_days = key
-    u = to_daily(usage_daily)
-    t = _daily_mean(_series(temperature_c, "temperature_c"))
-    df = pd.DataFrame({"u": u, "t": t}).dropna()
-    if calendar is not None and len(df):
-        df = df[~calendar.irregular(df.index)]
-    if df.empty:
+    index, u_all, t_all = _aligned(to_daily(usage_daily), _daily_mean(_series(temperature_c, "temperature_c")))
+    if calendar is not None and len(index):
+        keep = ~calendar.irregular(index)
+        index, u_all, t_all = index[keep], u_all[keep], t_all[keep]
+    if not len(index):
         return
-    naive = df.index.tz_localize(None) if df.index.tz is not None else df.index
+    naive = index.tz_localize(None) if index.tz is not None else index
     season_of = np.where(naive.month >= 7, naive.year, naive.year - 1)
-    df["season"] = season_of
-    df["weekday"] = naive.day_of_week
+    wd_all = np.asarray(naive.day_of_week)
+    df = pd.DataFrame({"u": u_all, "t": t_all, "season": season_of, "weekday": wd_all}, index=index)
     # the days are in date order, so each season is one run of rows
-    u_all, t_all, wd_all = df["u"].to_numpy(), df["t"].to_numpy(), df["weekday"].to_numpy()
     starts = np.flatnonzero(np.r_[True, season_of[1:] != season_of[:-1]])
     for a, b in zip(starts, [*starts[1:], len(df)]):
         tt, uu, wd = t_all[a:b], u_all[a:b], wd_all[a:b]
-        shoulder = (tt >= low) & (tt <= high)
+        shoulder = np.flatnonzero((tt >= low) & (tt <= high))
         cold_at = np.flatnonzero(tt <= cold_c)
-        if shoulder.sum() < min_days or len(cold_at) < min_days:
+        if len(shoulder) < min_days or len(cold_at) < min_days:
             continue
-        days = np.unique(wd[shoulder])
-        ref_values = np.array([np.median(uu[shoulder & (wd == d)]) for d in days])
+        days, ref_values = _medians_by(wd[shoulder], uu[shoulder])
         ref_of = np.full(7, np.nan)
         ref_of[days] = ref_values
         ref_cold = ref_of[wd[cold_at]]
