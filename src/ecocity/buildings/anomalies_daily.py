@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecocity.buildings.anomalies import Flag, _series, _th, cold_seasons, parse_occupancy, to_daily
+from ecocity.buildings.anomalies import Flag, _daily_mean, _series, _th, cold_seasons, parse_occupancy, to_daily
 from ecocity.buildings.calendars import Calendar
 
 _HEATING_BALANCE_C = np.arange(10.0, 18.5, 1.0)      # as changepoints.weather_residuals
@@ -36,8 +36,7 @@ _COOLING_BALANCE_C = np.arange(16.0, 26.5, 2.0)
 
 def _daily_frame(usage: pd.Series, temperature_c: pd.Series) -> pd.DataFrame:
     u = to_daily(usage)
-    t = _series(temperature_c, "temperature_c")
-    t = t.groupby(t.index.normalize()).mean()
+    t = _daily_mean(_series(temperature_c, "temperature_c"))
     return pd.DataFrame({"u": u, "t": t}).dropna()
 
 

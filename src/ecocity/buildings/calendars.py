@@ -24,7 +24,7 @@ import datetime as dt
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -138,9 +138,8 @@ class Calendar:
     def _mask(self, days: pd.DatetimeIndex, which: frozenset[dt.date]) -> np.ndarray:
         if not which:
             return np.zeros(len(days), dtype=bool)
-        keys = pd.DatetimeIndex(sorted(which))
         naive = days.tz_localize(None) if days.tz is not None else days
-        return np.asarray(naive.normalize().isin(keys))
+        return np.isin(naive.to_numpy().astype("datetime64[D]"), _day_numbers(which))
 
     def is_holiday(self, days: pd.DatetimeIndex) -> np.ndarray:
         """True on public holidays."""
@@ -171,6 +170,12 @@ class Calendar:
         """Days whose use need not follow their weekday: holidays, make-up working days, breaks."""
         days = pd.DatetimeIndex(days)
         return self.is_holiday(days) | self.is_make_up_workday(days) | self.is_break(days)
+
+
+@lru_cache(maxsize=64)
+def _day_numbers(days: frozenset[dt.date]) -> np.ndarray:
+    """The dates of a set as a sorted ``datetime64[D]`` array (a calendar's sets are reused by every building)."""
+    return np.array(sorted(days), dtype="datetime64[D]")
 
 
 def building_calendar(city: str, building_type: str | None, years: Iterable[int], *,
