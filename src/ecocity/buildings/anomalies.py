@@ -99,9 +99,15 @@ def _daily_mean(temperature: pd.Series) -> pd.Series:
     would be the same numbers.
     """
     idx = temperature.index
-    if idx.is_unique and bool((idx == idx.normalize()).all()):
+    if idx.is_unique and _at_midnight(idx):
         return temperature
     return temperature.groupby(idx.normalize()).mean()
+
+
+def _at_midnight(idx: pd.DatetimeIndex) -> bool:
+    """Whether every time of ``idx`` is a local midnight (``idx == idx.normalize()``; NaT is not)."""
+    wall = (idx.tz_localize(None) if idx.tz is not None else idx).to_numpy()
+    return bool((wall == wall.astype("datetime64[D]")).all())
 
 
 def to_daily(usage: pd.Series) -> pd.Series:
@@ -112,7 +118,8 @@ def to_daily(usage: pd.Series) -> pd.Series:
     u = _series(usage, "usage")
     if _step_hours(u) >= 23.0:
         out = u.copy()
-        out.index = out.index.normalize()
+        if not _at_midnight(out.index):
+            out.index = out.index.normalize()
         return out
     days = u.index.normalize()
     per_day = round(24.0 / _step_hours(u))
@@ -377,25 +384,23 @@ def wrong_season(usage_daily: pd.Series, temperature_c: pd.Series, *,
     a significantly positive slope means cooling in the cold season.
     """
     th = _th("wrong_season", overrides)
-    u = to_daily(usage_daily)
-    t = _daily_mean(_series(temperature_c, "temperature_c"))
-    df = pd.DataFrame({"u": u, "t": t}).dropna()
-    if df.empty:
+    index, u, t = _aligned(to_daily(usage_daily), _daily_mean(_series(temperature_c, "temperature_c")))
+    if not len(index):
         return []
-    mean_use = float(df["u"].mean())
+    mean_use = float(u.sum() / len(u))                 # as pandas' mean (no bottleneck: numpy's sum)
     flags = []
-    cases = (("heating", df[df["t"] >= th["warm_day_c"]], -1.0),
-             ("cooling", df[df["t"] <= th["cold_day_c"]], +1.0))
-    for what, sub, wrong_sign in cases:
-        if len(sub) < th["min_days"] or sub["t"].std() == 0 or mean_use <= 0:
+    cases = (("heating", np.flatnonzero(t >= th["warm_day_c"]), -1.0),
+             ("cooling", np.flatnonzero(t <= th["cold_day_c"]), +1.0))
+    for what, days, wrong_sign in cases:
+        if len(days) < th["min_days"] or pd.Series(t[days]).std() == 0 or mean_use <= 0:
             continue
-        slope, tstat = _slope(sub["t"].to_numpy(), sub["u"].to_numpy())
+        slope, tstat = _slope(t[days], u[days])
         response = 100.0 * abs(slope) / mean_use
         if wrong_sign * tstat < th["t_statistic"] or response < th["min_response_percent_per_c"]:
             continue
         sev = "alert" if response >= 2 * th["min_response_percent_per_c"] else "warning"
         ev = {"slope_kwh_per_d_per_c": slope, "t_statistic": tstat, "response_percent_per_c": response,
-              "days": float(len(sub)), "threshold_t": float(th["t_statistic"])}
+              "days": float(len(days)), "threshold_t": float(th["t_statistic"])}
         if what == "heating":
             en = (f"On warm days (daily mean ≥ {th['warm_day_c']:g} °C) use still rises by {abs(slope):.0f} kWh/d "
                   "for each degree cooler. The building appears to heat when no heating is needed; check "
@@ -408,7 +413,7 @@ def wrong_season(usage_daily: pd.Series, temperature_c: pd.Series, *,
                   "free cooling and simultaneous heating and cooling.")
             zh = (f"在寒冷的日子（日均气温 ≤ {th['cold_day_c']:g} °C），气温每升高 1 °C 用能增加 {abs(slope):.0f} kWh/d，"
                   "说明不需要制冷时仍在制冷。请检查冷机、自然冷却以及冷热同时运行的情况。")
-        flags.append(Flag("wrong_season", sev, sub.index[0], sub.index[-1], ev, en, zh))
+        flags.append(Flag("wrong_season", sev, index[days[0]], index[days[-1]], ev, en, zh))
     return flags
 
 
