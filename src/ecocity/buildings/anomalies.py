@@ -118,8 +118,7 @@ def to_daily(usage: pd.Series) -> pd.Series:
     u = _series(usage, "usage")
     if _step_hours(u) >= 23.0:
         out = u.copy()
-        if not _at_midnight(out.index):
-            out.index = out.index.normalize()
+        out.index = out.index.normalize()
         return out
     days = u.index.normalize()
     per_day = round(24.0 / _step_hours(u))
