@@ -182,3 +182,22 @@ def test_aligned_days_equal_the_dropped_frame(weather, names):
     want = pd.DataFrame({"u": u, "t": t}).dropna()
     pd.testing.assert_index_equal(index, want.index, exact=True)
     assert np.array_equal(uv, want["u"].to_numpy()) and np.array_equal(tv, want["t"].to_numpy())
+
+
+def test_on_days_equals_reindex(weather):
+    _, daily = weather
+    t = daily.iloc[20:-20].copy()
+    t.iloc[::9] = np.nan
+    days = daily.index[::3].append(pd.DatetimeIndex(["2030-01-01"]))     # some outside t
+    pd.testing.assert_series_equal(an._on_days(t, days), t.reindex(days), check_freq=False)
+    hourly_days = pd.date_range("2022-02-01", periods=40, freq="D", tz="Asia/Shanghai")
+    pd.testing.assert_series_equal(an._on_days(t, hourly_days), t.reindex(hourly_days))   # pandas' path
+
+
+def test_weekday_residuals_equal_the_grouped_median(weather):
+    _, daily = weather
+    u = _use(daily, 3).iloc[:400]
+    dow = np.asarray(u.index.day_of_week)
+    days, medians = an._medians_by(dow, u.to_numpy())
+    want = u - u.groupby(u.index.day_of_week).transform("median")
+    assert np.array_equal((u - medians[np.searchsorted(days, dow)]).to_numpy(), want.to_numpy())

@@ -467,6 +467,20 @@ def _aligned(u: pd.Series, t: pd.Series) -> tuple[pd.DatetimeIndex, np.ndarray, 
     return df.index, df["u"].to_numpy(dtype=float), df["t"].to_numpy(dtype=float)
 
 
+def _on_days(t: pd.Series, days: pd.DatetimeIndex) -> pd.Series:
+    """``t.reindex(days)``: by a binary search of the indexes' integers when ``t``'s index is sorted,
+    unique, without NaT and of ``days``' dtype, by pandas otherwise."""
+    ti = t.index
+    if (isinstance(ti, pd.DatetimeIndex) and ti.dtype == days.dtype and ti.is_monotonic_increasing
+            and ti.is_unique and not ti.hasnans and not days.hasnans and len(ti)):
+        want, have = days.asi8, ti.asi8
+        at = np.minimum(np.searchsorted(have, want), len(have) - 1)
+        found = have[at] == want
+        values = np.where(found, t.to_numpy(dtype=float)[at], np.nan)
+        return pd.Series(values, index=days, name=t.name)
+    return t.reindex(days)
+
+
 def _medians_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct ``keys`` and the median of ``values`` within each (as :func:`numpy.median`).
 
@@ -617,14 +631,17 @@ def level_shifts(usage_daily: pd.Series, temperature_c: pd.Series | None = None,
     if len(u) < 2 * th["min_segment_days"]:
         return []
     if temperature_c is not None:
-        t = _daily_mean(_series(temperature_c, "temperature_c")).reindex(u.index)
+        t = _on_days(_daily_mean(_series(temperature_c, "temperature_c")), u.index)
         ok = t.notna().to_numpy()
-        u, t = u[ok], t[ok]
+        if not ok.all():
+            u, t = u[ok], t[ok]
         if len(u) < 2 * th["min_segment_days"]:
             return []
         resid = (u - np.asarray(model.predict(t), dtype=float)) if model is not None else weather_residuals(u, t)
     else:
-        resid = u - u.groupby(u.index.day_of_week).transform("median")
+        dow = np.asarray(u.index.day_of_week)
+        days, medians = _medians_by(dow, u.to_numpy())
+        resid = u - medians[np.searchsorted(days, dow)]
     mean_use = float(u.mean())
     cps = change_points(resid.to_numpy(), min_segment=int(th["min_segment_days"]),
                         t_statistic=float(th["t_statistic"]), max_changes=int(th["max_changes"]))
