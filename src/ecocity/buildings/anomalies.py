@@ -698,13 +698,17 @@ def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: A
                                                          calendar=calendar)
     elif temperature_c is not None:
         flags += anomalies_daily.lost_setback(u, temperature_c, occupancy=occupancy, calendar=calendar)
+    # the daily detectors sum hourly use to days themselves; summed once here, they get the same days
+    days = to_daily(u) if hourly else u
+    if len(days) < 2:                                 # a single day would not read as daily data
+        days = u
     if temperature_c is not None:
-        season = wrong_season(u, temperature_c)
+        season = wrong_season(days, temperature_c)
         if not any(f.evidence.get("slope_kwh_per_d_per_c", 0.0) > 0 for f in season):
-            season += constant_cooling(u, temperature_c, calendar=calendar)
-            season += anomalies_daily.constant_cooling_heated(u, temperature_c, calendar=calendar)
+            season += constant_cooling(days, temperature_c, calendar=calendar)
+            season += anomalies_daily.constant_cooling_heated(days, temperature_c, calendar=calendar)
         flags += season
-    flags += level_shifts(u, temperature_c, model, calendar=calendar)
+    flags += level_shifts(days, temperature_c, model, calendar=calendar)
     return flags
 
 
