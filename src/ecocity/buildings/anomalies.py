@@ -573,7 +573,8 @@ def constant_cooling(usage_daily: pd.Series, temperature_c: pd.Series, *, calend
     for season, sub, ref, cold, relative, (slope, tstat) in cold_seasons(usage_daily, temperature_c, th, calendar):
         if tstat <= -th["t_statistic"] and -100.0 * slope >= th["min_response_percent_per_c"]:
             continue                                   # use rises as it gets colder: heating
-        shoulder_days = int(((sub["t"] >= th["shoulder_low_c"]) & (sub["t"] <= th["shoulder_high_c"])).sum())
+        t_sub = sub["t"].to_numpy()
+        shoulder_days = int(((t_sub >= th["shoulder_low_c"]) & (t_sub <= th["shoulder_high_c"])).sum())
         t_cold = cold["t"].to_numpy()
         # a weak heating response is moved to the mildest cold day (T = cold_day_c) before the
         # median, so that it is not counted as a constant excess
