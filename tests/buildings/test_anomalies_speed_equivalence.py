@@ -201,3 +201,12 @@ def test_weekday_residuals_equal_the_grouped_median(weather):
     days, medians = an._medians_by(dow, u.to_numpy())
     want = u - u.groupby(u.index.day_of_week).transform("median")
     assert np.array_equal((u - medians[np.searchsorted(days, dow)]).to_numpy(), want.to_numpy())
+
+
+def test_the_daily_weather_is_reused_for_the_same_object_only(weather):
+    hourly, _ = weather
+    first = an._daily_temperature(hourly)
+    assert an._daily_temperature(hourly) is first                        # a portfolio's shared weather
+    pd.testing.assert_series_equal(first, hourly.groupby(hourly.index.normalize()).mean())
+    shifted = hourly + 1.0
+    assert np.allclose(an._daily_temperature(shifted).to_numpy(), first.to_numpy() + 1.0)

@@ -691,7 +691,7 @@ def all_flags(usage: pd.Series, temperature_c: pd.Series | None = None, model: A
     from ecocity.buildings import anomalies_daily     # it builds on this module's helpers
 
     if temperature_c is not None:                     # the daily means, once for every detector
-        temperature_c = _daily_mean(_series(temperature_c, "temperature_c"))
+        temperature_c = _daily_temperature(temperature_c)
 
     flags = stuck_meter(u)
     if hourly:
@@ -724,10 +724,29 @@ def heat_meter_flags(usage: pd.Series, temperature_c: pd.Series | None = None, *
     u = _series(usage, "usage")
     flags = stuck_meter(u)
     if temperature_c is not None:
-        temperature_c = _daily_mean(_series(temperature_c, "temperature_c"))
+        temperature_c = _daily_temperature(temperature_c)
         flags += anomalies_daily.lost_setback(u, temperature_c, occupancy=occupancy,
                                               calendar=_calendar_for(u, city, building_type))  # fmt: skip
     return flags
+
+
+#: The last weather series given to :func:`all_flags` or :func:`heat_meter_flags` and its daily means.
+_DAILY_CACHE: dict[str, tuple[pd.Series, pd.Series]] = {}
+
+
+def _daily_temperature(temperature_c: pd.Series) -> pd.Series:
+    """:func:`_daily_mean` of a temperature series, reused while the same object comes again.
+
+    A portfolio's buildings share their city's weather object (``portfolio_run._weather`` reads
+    it once per worker), so its daily means are taken once, not once per meter. The series must
+    not be changed in place between calls.
+    """
+    last = _DAILY_CACHE.get("last")
+    if last is not None and last[0] is temperature_c:
+        return last[1]
+    daily = _daily_mean(_series(temperature_c, "temperature_c"))
+    _DAILY_CACHE["last"] = (temperature_c, daily)
+    return daily
 
 
 def _calendar_for(u: pd.Series, city: str | None, building_type: str | None) -> Any:
