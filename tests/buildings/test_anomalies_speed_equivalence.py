@@ -210,3 +210,13 @@ def test_the_daily_weather_is_reused_for_the_same_object_only(weather):
     pd.testing.assert_series_equal(first, hourly.groupby(hourly.index.normalize()).mean())
     shifted = hourly + 1.0
     assert np.allclose(an._daily_temperature(shifted).to_numpy(), first.to_numpy() + 1.0)
+
+
+def test_the_days_of_a_usage_object_are_summed_once(weather):
+    _, daily = weather
+    hourly_use = pd.Series(np.repeat(_use(daily, 1).to_numpy() / 24.0, 24),
+                           index=pd.date_range(daily.index[0], periods=24 * len(daily), freq="h"))
+    days = an._days_of(hourly_use)
+    assert an._days_of(hourly_use) is days
+    pd.testing.assert_series_equal(days, an.to_daily(hourly_use))
+    assert an._days_of(hourly_use.copy()) is not days

@@ -127,6 +127,24 @@ def to_daily(usage: pd.Series) -> pd.Series:
     return total.where(g.count() >= per_day)
 
 
+#: The last usage series given to :func:`_days_of` and its :func:`to_daily` days.
+_DAYS_CACHE: dict[str, tuple[pd.Series, pd.Series]] = {}
+
+
+def _days_of(usage: pd.Series) -> pd.Series:
+    """:func:`to_daily` of ``usage``, shared by the detectors while the same object comes again.
+
+    The result is shared: the detectors only read it. ``usage`` must not be changed in place
+    between calls.
+    """
+    last = _DAYS_CACHE.get("last")
+    if last is not None and last[0] is usage:
+        return last[1]
+    days = to_daily(usage)
+    _DAYS_CACHE["last"] = (usage, days)
+    return days
+
+
 # --- stuck meter -------------------------------------------------------------------------------
 
 def _chance_run_length(same: np.ndarray, run: tuple[int, int], window: int, n_total: int, alpha: float) -> int:
@@ -383,7 +401,7 @@ def wrong_season(usage_daily: pd.Series, temperature_c: pd.Series, *,
     a significantly positive slope means cooling in the cold season.
     """
     th = _th("wrong_season", overrides)
-    index, u, t = _aligned(to_daily(usage_daily), _daily_mean(_series(temperature_c, "temperature_c")))
+    index, u, t = _aligned(_days_of(usage_daily), _daily_mean(_series(temperature_c, "temperature_c")))
     if not len(index):
         return []
     mean_use = float(u.sum() / len(u))                 # as pandas' mean (no bottleneck: numpy's sum)
@@ -504,7 +522,7 @@ def _cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, key: tuple[A
                                                                 np.ndarray, tuple[float, float]]]:
     """:func:`cold_seasons` without its cache; ``key`` holds the values of :data:`_SEASON_KEYS`."""
     low, high, cold_c, min_days = key
-    index, u_all, t_all = _aligned(to_daily(usage_daily), _daily_mean(_series(temperature_c, "temperature_c")))
+    index, u_all, t_all = _aligned(_days_of(usage_daily), _daily_mean(_series(temperature_c, "temperature_c")))
     if calendar is not None and len(index):
         keep = ~calendar.irregular(index)
         index, u_all, t_all = index[keep], u_all[keep], t_all[keep]
@@ -626,7 +644,7 @@ def level_shifts(usage_daily: pd.Series, temperature_c: pd.Series | None = None,
         then counts the remaining days.
     """
     th = _th("level_shift", overrides)
-    u = to_daily(usage_daily).dropna()
+    u = _days_of(usage_daily).dropna()
     if calendar is not None:
         u = u[~calendar.irregular(u.index)]
     if len(u) < 2 * th["min_segment_days"]:
