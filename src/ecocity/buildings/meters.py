@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -193,7 +194,12 @@ class Unit:
 
 
 def load_units() -> dict[str, Unit]:
-    """All units of ``data/units.toml`` by name."""
+    """All units of ``data/units.toml`` by name (a copy of the file's table, read once per process)."""
+    return dict(_units())
+
+
+@cache
+def _units() -> dict[str, Unit]:
     data = tomllib.loads((resources.files("ecocity.buildings") / "data" / "units.toml").read_text(encoding="utf-8"))
     return {name: Unit(name=name, **record) for name, record in data["unit"].items()}
 

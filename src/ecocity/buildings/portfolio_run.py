@@ -153,19 +153,29 @@ def read_portfolio(folder: str | Path) -> pd.DataFrame:
     return table
 
 
-def _partition_meter(folder: Path, building_id: str, carrier: str, timezone: str | None) -> meters.MeterData | None:
-    """A building's meter from the partitioned dataset ``meters/building_id=<id>/``, or None."""
+def _partition_meters(folder: Path, building_id: str, timezone: str | None
+                      ) -> tuple[meters.MeterData | None, meters.MeterData | None]:
+    """A building's electricity and district-heat meters from ``meters/building_id=<id>/`` (None: absent).
+
+    The partition is read once; without a ``carrier`` column it is all electricity.
+    """
     part = folder / "meters" / f"building_id={building_id}"
     if not part.is_dir():
-        return None
+        return None, None
     import pyarrow.dataset as ds
 
     dataset = ds.dataset(part, format="parquet", partitioning="hive")
-    names = dataset.schema.names
-    flt = ds.field("carrier") == carrier if "carrier" in names else None
-    if flt is None and carrier != "electricity":
-        return None
-    frame = dataset.to_table(filter=flt, columns=["timestamp", "value"]).to_pandas()
+    has_carrier = "carrier" in dataset.schema.names
+    frame = dataset.to_table(columns=["timestamp", "value", *(["carrier"] if has_carrier else [])]).to_pandas()
+    if not has_carrier:
+        return _partition_meter(part, frame, "electricity", timezone), None
+    carrier = frame.pop("carrier").astype(str).to_numpy()
+    return tuple(_partition_meter(part, frame[carrier == c].reset_index(drop=True), c, timezone)  # type: ignore[return-value]
+                 for c in ("electricity", "district_heat"))
+
+
+def _partition_meter(part: Path, frame: pd.DataFrame, carrier: str, timezone: str | None) -> meters.MeterData | None:
+    """One carrier's rows of a building's partition as a meter, or None when there are none."""
     if frame.empty:
         return None
     # meters._read_interval does the checks read_meter does on a file (gaps, duplicates, grid).
@@ -198,16 +208,16 @@ def _building_task(folder: str, row: dict[str, str], model: str, year: int | Non
     tz = _text(row_s, "timezone")
     el_file = _text(row_s, "electricity_file")
     kind = (_text(row_s, "meter_kind") or "interval").lower()
+    partition = (None, None) if el_file else _partition_meters(base, bid, tz)
     if el_file:
         meter = meters.read_meter(base / el_file, timezone=tz, kind="billing" if kind == "billing" else None)
     else:
-        meter = _partition_meter(base, bid, "electricity", tz)
+        meter = partition[0]
     if meter is None:
         raise InputError(f"building {bid!r} has no electricity_file and no partition meters/building_id={bid}/",
                          file=base / "portfolio.csv", record=bid, field="electricity_file")
     heat_file = _text(row_s, "district_heat_file")
-    heat = meters.read_meter(base / heat_file, timezone=tz, fuel="heat") if heat_file else (
-        _partition_meter(base, bid, "district_heat", tz) if not el_file else None)
+    heat = meters.read_meter(base / heat_file, timezone=tz, fuel="heat") if heat_file else partition[1]
     weather, weather_daily = _weather(str(_weather_path(base, row_s)), tz)
     lon, lat = _text(row_s, "lon"), _text(row_s, "lat")
     occupants = _text(row_s, "occupants")
