@@ -277,6 +277,26 @@ def test_no_constant_cooling_flag_without_fault(building_type, city, beijing_tem
     assert an.constant_cooling(meter, temp) == []
 
 
+def test_seasons_cut_by_the_record_are_not_judged(beijing_temperature):
+    # an electrically heated office whose weekend base is 0.6 of a weekday's and whose heating is not
+    # scaled by occupancy (the benchmark portfolio's meters): in a season cut by the record's start
+    # (only January-March) or end (only November-December) its few cold days show a weak heating
+    # slope (t > -3), so the heating used to read as a constant excess (14 of 300 clean benchmark
+    # meters). Truth: no chiller; only the complete season 2022/23 is judged.
+    temp = beijing_temperature
+    days = pd.date_range("2022-01-01", "2023-12-31", freq="D")
+    t = temp.groupby(temp.index.normalize()).mean().reindex(days).to_numpy()
+    base = np.where(days.day_of_week < 5, 1.0, 0.6) * 6000.0
+    use = pd.Series(base + 180.0 * np.maximum(14.0 - t, 0.0) + 300.0 * np.maximum(t - 20.0, 0.0), index=days)
+    use *= np.random.default_rng(3).lognormal(0.0, 0.05, len(days))
+    seasons = [s for s, *_ in an.cold_seasons(use, temp, an._th("constant_cooling", None))]
+    assert seasons == [2022]
+    every = [s for s, *_ in an.cold_seasons(use, temp, {**an._th("constant_cooling", None),
+                                                        "min_winter_month_share": 0.0})]
+    assert every == [2021, 2022, 2023]
+    assert an.constant_cooling(use, temp) == []
+
+
 def test_constant_cooling_threshold_override(beijing_temperature):
     temp = beijing_temperature
     mall = synthetic_meter("mall", 30000.0, temp, city="beijing", seed=5,

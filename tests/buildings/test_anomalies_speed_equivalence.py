@@ -21,7 +21,8 @@ from ecocity.buildings import anomalies_daily as ad
 from ecocity.buildings.calendars import building_calendar
 from ecocity.buildings.synthetic import synthetic_temperature
 
-_TH = {"shoulder_low_c": 10.0, "shoulder_high_c": 16.0, "cold_day_c": 5.0, "min_days": 20}
+_TH = {"shoulder_low_c": 10.0, "shoulder_high_c": 16.0, "cold_day_c": 5.0, "min_days": 20,
+       "min_winter_month_share": 0.0}  # the reference had no winter-coverage rule
 
 
 def _reference_slope(t, y):

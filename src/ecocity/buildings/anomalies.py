@@ -420,7 +420,10 @@ def cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, th: Mapping[s
     days (``shoulder_low_c`` ≤ T ≤ ``shoulder_high_c``) per weekday [kWh/d]; ``cold`` the days
     with T ≤ ``cold_day_c`` that have a reference; ``relative`` their use over the reference [-];
     ``slope`` [1/°C] and ``t`` of ``relative`` regressed on T. Seasons with fewer than
-    ``min_days`` shoulder or cold days are skipped; with a calendar, its irregular days are left out.
+    ``min_days`` shoulder or cold days are skipped, and so are seasons whose December, January
+    or February has data on fewer than ``min_winter_month_share`` of its days (a season cut by the
+    start or end of the record: its few cold days cannot tell heating from a constant load); with
+    a calendar, its irregular days are left out.
 
     The last call's seasons are kept: a call with the very same usage, temperature and calendar
     objects (``is``) and equal season thresholds (:data:`_SEASON_KEYS`) yields them again, so
@@ -439,7 +442,26 @@ def cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, th: Mapping[s
 
 
 #: Keys of a detector's thresholds that fix :func:`cold_seasons`' result.
-_SEASON_KEYS = ("shoulder_low_c", "shoulder_high_c", "cold_day_c", "min_days")
+_SEASON_KEYS = ("shoulder_low_c", "shoulder_high_c", "cold_day_c", "min_days", "min_winter_month_share")
+#: The months a cold season must cover (December, January, February).
+_WINTER_MONTHS = ((12, 0), (1, 1), (2, 1))
+
+
+def _winter_covered(index: pd.DatetimeIndex, share: float) -> set[int]:
+    """The seasons (July–June, by their first year) whose December, January and February each have
+    data on at least ``share`` of their days (before holidays and breaks are left out)."""
+    if not len(index):
+        return set()
+    naive = index.tz_localize(None) if index.tz is not None else index
+    years, months = np.asarray(naive.year), np.asarray(naive.month)
+    season_of = np.where(months >= 7, years, years - 1)
+    out = set()
+    for season in np.unique(season_of):
+        in_season = months[season_of == season]
+        if all(np.count_nonzero(in_season == m) >= share * pd.Period(f"{season + dy}-{m:02d}").days_in_month
+               for m, dy in _WINTER_MONTHS):
+            out.add(int(season))
+    return out
 #: The last call of :func:`cold_seasons`: its arguments (strong references) and its seasons.
 _COLD_CACHE: dict[str, tuple[Any, ...]] = {}
 
@@ -448,8 +470,9 @@ def _cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, key: tuple[A
                   calendar: Calendar | None) -> Iterator[tuple[int, pd.DataFrame, pd.Series, pd.DataFrame,
                                                                 np.ndarray, tuple[float, float]]]:
     """:func:`cold_seasons` without its cache; ``key`` holds the values of :data:`_SEASON_KEYS`."""
-    low, high, cold_c, min_days = key
+    low, high, cold_c, min_days, winter_share = key
     index, u_all, t_all = _aligned(_days_of(usage_daily), _daily_mean(_series(temperature_c, "temperature_c")))
+    complete = _winter_covered(index, winter_share)
     if calendar is not None and len(index):
         keep = ~calendar.irregular(index)
         index, u_all, t_all = index[keep], u_all[keep], t_all[keep]
@@ -462,6 +485,8 @@ def _cold_seasons(usage_daily: pd.Series, temperature_c: pd.Series, key: tuple[A
     # the days are in date order, so each season is one run of rows
     starts = np.flatnonzero(np.r_[True, season_of[1:] != season_of[:-1]])
     for a, b in zip(starts, [*starts[1:], len(df)]):
+        if int(season_of[a]) not in complete:
+            continue
         tt, uu, wd = t_all[a:b], u_all[a:b], wd_all[a:b]
         shoulder = np.flatnonzero((tt >= low) & (tt <= high))
         cold_at = np.flatnonzero(tt <= cold_c)
