@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ecocity.buildings import anomalies, benchmarks, caltrack, meters, savings, temperature
+from ecocity.buildings import anomalies, benchmarks, calendars, caltrack, meters, savings, temperature
 from ecocity.buildings.hourly_baseline import fit_hourly_baseline
 from ecocity.errors import EcocityError, InputError
 
@@ -235,11 +235,10 @@ def annual_use_hours(occupancy: str, city: str | None, building_type: str | None
     spec = anomalies.parse_occupancy(occupancy)
     h0, h1 = spec["occupied_hours"]
     days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
-    cal = anomalies._calendar_for(pd.Series(0.0, index=days), city, building_type)
-    if cal is None:
+    if city is None or calendars.country_of(city) is None:
         on = np.isin(days.day_of_week, spec["occupied_weekdays"])
     else:
-        on = cal.occupied(days, spec["occupied_weekdays"])
+        on = calendars.building_calendar(city, building_type, [year]).occupied(days, spec["occupied_weekdays"])
     return float(np.count_nonzero(on) * (h1 - h0))
 
 

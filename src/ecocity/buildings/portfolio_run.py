@@ -208,16 +208,16 @@ def _building_task(folder: str, row: dict[str, str], model: str, year: int | Non
     tz = _text(row_s, "timezone")
     el_file = _text(row_s, "electricity_file")
     kind = (_text(row_s, "meter_kind") or "interval").lower()
-    partition = (None, None) if el_file else _partition_meters(base, bid, tz)
     if el_file:
         meter = meters.read_meter(base / el_file, timezone=tz, kind="billing" if kind == "billing" else None)
+        partition_heat = None
     else:
-        meter = partition[0]
+        meter, partition_heat = _partition_meters(base, bid, tz)
     if meter is None:
         raise InputError(f"building {bid!r} has no electricity_file and no partition meters/building_id={bid}/",
                          file=base / "portfolio.csv", record=bid, field="electricity_file")
     heat_file = _text(row_s, "district_heat_file")
-    heat = meters.read_meter(base / heat_file, timezone=tz, fuel="heat") if heat_file else partition[1]
+    heat = meters.read_meter(base / heat_file, timezone=tz, fuel="heat") if heat_file else partition_heat
     weather, weather_daily = _weather(str(_weather_path(base, row_s)), tz)
     lon, lat = _text(row_s, "lon"), _text(row_s, "lat")
     occupants = _text(row_s, "occupants")
